@@ -1,0 +1,78 @@
+//! The BillTracker web process as a library: the router (tested in process)
+//! and [`serve`], which the `billtracker-web` binary runs.
+
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod spa;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use billtracker::heartbeat::{CurrentJobs, Heartbeat, Service};
+use billtracker::{process, shutdown};
+
+use crate::config::WebConfig;
+
+/// Connections in the pool of the web process.
+const POOL_SIZE: u32 = 8;
+
+/// Runs the web process until SIGTERM.
+pub async fn serve(config: WebConfig) -> ExitCode {
+    if config.print_openapi {
+        println!("{}", app::openapi_json());
+        return ExitCode::SUCCESS;
+    }
+
+    let started = process::start(Service::Web, &config.common, POOL_SIZE);
+    let address = SocketAddr::new(config.bind_address, config.port);
+    let listener = match tokio::net::TcpListener::bind(address).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%error, %address, "cannot listen");
+            billtracker::config::fail(
+                "billtracker-web",
+                "PORT",
+                format_args!("cannot listen on {address}: {error}"),
+            );
+        }
+    };
+
+    let heartbeat = match Heartbeat::start(
+        started.db.clone(),
+        started.instance.clone(),
+        config.common.heartbeat_interval(),
+        CurrentJobs::default(),
+    )
+    .await
+    {
+        Ok(heartbeat) => heartbeat,
+        Err(error) => {
+            tracing::error!(%error, "cannot write the first heartbeat");
+            return ExitCode::from(3);
+        }
+    };
+
+    let app = app::router(started.db.clone(), started.started_at);
+    tracing::info!(
+        address = %address,
+        startup_ms = started.started_at.elapsed().as_millis() as u64,
+        "listening on http://{address}"
+    );
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown::signal())
+        .await;
+
+    heartbeat.stop().await;
+    match served {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "the server stopped on an error");
+            ExitCode::FAILURE
+        }
+    }
+}

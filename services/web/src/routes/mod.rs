@@ -1,0 +1,3 @@
+//! The API routes, one module per resource.
+
+pub mod meta;

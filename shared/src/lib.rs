@@ -1,0 +1,32 @@
+//! The common library of the BillTracker suite.
+//!
+//! Every process of the suite (web, sync worker, notifier, janitor and the
+//! `billtracker` CLI) is a thin binary over this crate: configuration,
+//! telemetry, the SQLite pool and migrations, the job queue, heartbeats,
+//! secret encryption and the status report live here.
+
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod heartbeat;
+pub mod integrity;
+pub mod jobs;
+pub mod migrate;
+pub mod paths;
+pub mod probe;
+pub mod queue;
+pub mod shutdown;
+pub mod status;
+pub mod telemetry;
+pub mod worker;
+
+pub use error::{Error, Result};
+
+/// The version of every binary of the suite (they are released together).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The commit the binaries were built from, when the build knew it.
+pub const BUILD_COMMIT: Option<&str> = option_env!("BILLTRACKER_BUILD_COMMIT");
+pub mod time;
+pub mod process;

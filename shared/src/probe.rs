@@ -1,0 +1,25 @@
+//! The probe job's effect: one row per probe key in `queue_probes`.
+
+use rusqlite::params;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::jobs::{Probe, QueueName};
+use crate::time::now_text;
+
+/// Records that `worker` handled the probe. Running it again for the same
+/// key (at-least-once delivery) only counts the extra run.
+pub async fn record(db: &Db, queue: QueueName, probe: Probe, worker: String) -> Result<()> {
+    db.write(move |tx| {
+        tx.execute(
+            r#"
+            INSERT INTO queue_probes (probe_key, queue, handled_by, first_handled_at)
+            VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (probe_key) DO UPDATE SET runs = runs + 1
+            "#,
+            params![probe.key, queue.as_str(), worker, now_text()],
+        )?;
+        Ok(())
+    })
+    .await
+}
