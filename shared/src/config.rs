@@ -63,6 +63,18 @@ impl CommonArgs {
     }
 }
 
+/// Settings of the web process.
+#[derive(Debug, Clone, Args)]
+pub struct WebArgs {
+    /// TCP port to listen on.
+    #[arg(long, env = "PORT", default_value_t = 3030)]
+    pub port: u16,
+
+    /// Address to listen on (0.0.0.0 for every interface).
+    #[arg(long, env = "BIND_ADDRESS", default_value = "0.0.0.0")]
+    pub bind_address: std::net::IpAddr,
+}
+
 /// Settings of the three queue workers.
 #[derive(Debug, Clone, Args)]
 pub struct WorkerArgs {

@@ -52,6 +52,10 @@ pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'sta
 pub struct Probe {
     /// Unique key of this probe; the row is keyed by it.
     pub key: String,
+    /// Milliseconds the job waits before writing its row, to stand in for a
+    /// slow job when checking crash recovery and shutdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -10,6 +10,9 @@ use crate::time::now_text;
 /// Records that `worker` handled the probe. Running it again for the same
 /// key (at-least-once delivery) only counts the extra run.
 pub async fn record(db: &Db, queue: QueueName, probe: Probe, worker: String) -> Result<()> {
+    if let Some(hold) = probe.hold_ms {
+        tokio::time::sleep(std::time::Duration::from_millis(hold)).await;
+    }
     db.write(move |tx| {
         tx.execute(
             r#"

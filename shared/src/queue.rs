@@ -87,11 +87,18 @@ pub async fn push<J: Job>(pool: &SqlitePool, jobs: Vec<J>) -> Result<()> {
     Ok(())
 }
 
-/// Queues `count` probe jobs on a queue; returns their keys' common prefix.
-pub async fn push_probes(pool: &SqlitePool, queue: QueueName, count: usize) -> Result<String> {
+/// Queues `count` probe jobs on a queue; returns their keys' common prefix
+/// (each key is `<prefix>-<n>`).
+pub async fn push_probes(
+    pool: &SqlitePool,
+    queue: QueueName,
+    count: usize,
+    hold_ms: Option<u64>,
+) -> Result<String> {
     let prefix = format!("probe-{:016x}", rand::random::<u64>());
     let probes = (0..count).map(|i| Probe {
-        key: format!("{prefix}-{i}"),
+        key: format!("{prefix}-{i:06}"),
+        hold_ms,
     });
     match queue {
         QueueName::Sync => push(pool, probes.map(SyncJob::Probe).collect()).await?,

@@ -1,1 +1,172 @@
-fn main() {}
+//! `billtracker`: the operator CLI of the BillTracker suite.
+//!
+//! It works on the data directory directly (`DATA_DIR`, default `./data`),
+//! so it answers with any other process stopped. Exit codes: 0 success,
+//! 1 a check failed, 2 usage or configuration error, 3 database unreachable.
+
+mod commands;
+mod output;
+mod run_all;
+
+use std::process::ExitCode;
+
+use billtracker::config::{CommonArgs, WebArgs, WorkerArgs};
+use billtracker::heartbeat::Service;
+use billtracker::jobs::QueueName;
+use billtracker::queue::JobState;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "billtracker", version, about = "BillTracker operator CLI")]
+struct Cli {
+    #[command(flatten)]
+    common: CommonArgs,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Services, schema, queues and the last integrity check.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Exit 0 when SERVICE has a fresh heartbeat written from this host (container health checks).
+    Health {
+        #[arg(value_parser = parse_service)]
+        service: Service,
+    },
+    /// Inspect and repair the job queue.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+    /// Check, migrate and inspect the application database.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Validate the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Start the four processes on DATA_DIR with merged logs; Ctrl+C stops them all.
+    RunAll {
+        #[command(flatten)]
+        web: WebArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum QueueCommand {
+    /// Jobs per queue and state, and the age of the oldest waiting job.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Jobs, newest first.
+    List {
+        #[arg(long, value_enum)]
+        queue: Option<QueueName>,
+        #[arg(long, value_enum)]
+        state: Option<JobState>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One job with its payload and last result.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue a failed or killed job again.
+    Retry { id: String },
+    /// Stop a waiting job from running.
+    Kill { id: String },
+    /// Delete finished jobs older than an age (e.g. 7d, 12h).
+    Purge {
+        #[arg(long, value_enum, default_value_t = JobState::Done)]
+        state: JobState,
+        #[arg(long, value_parser = commands::parse_age)]
+        older_than: std::time::Duration,
+    },
+    /// Queue N probe jobs that each write one row when handled, to check a worker end to end.
+    Probe {
+        #[arg(long, value_enum)]
+        queue: QueueName,
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+        /// Wait until every probe was handled, at most this many seconds.
+        #[arg(long, default_value_t = 0)]
+        wait: u64,
+        /// Each probe waits this long before writing its row (a stand-in for a slow job).
+        #[arg(long)]
+        hold_ms: Option<u64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// PRAGMA integrity_check on bills.db; prints "ok" when sound.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply pending migrations.
+    Migrate,
+    /// Schema version of the database and of this binary.
+    Version {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate every setting and print the effective values, secrets redacted.
+    Check {
+        #[command(flatten)]
+        web: WebArgs,
+        #[command(flatten)]
+        worker: WorkerArgs,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_service(name: &str) -> Result<Service, String> {
+    Service::parse(name).ok_or_else(|| "expected one of web, sync-worker, notifier, janitor".to_string())
+}
+
+fn main() -> ExitCode {
+    let cli: Cli = billtracker::config::parse();
+    billtracker::telemetry::init_with_default(cli.common.log_format, "warn");
+    let code = match cli.command {
+        Command::Status { json } => commands::status(&cli.common, json),
+        Command::Health { service } => commands::health(&cli.common, service),
+        Command::Queue(command) => match command {
+            QueueCommand::Stats { json } => commands::queue_stats(&cli.common, json),
+            QueueCommand::List { queue, state, limit, json } => {
+                commands::queue_list(&cli.common, queue, state, limit, json)
+            }
+            QueueCommand::Show { id, json } => commands::queue_show(&cli.common, &id, json),
+            QueueCommand::Retry { id } => commands::queue_retry(&cli.common, &id),
+            QueueCommand::Kill { id } => commands::queue_kill(&cli.common, &id),
+            QueueCommand::Purge { state, older_than } => {
+                commands::queue_purge(&cli.common, state, older_than)
+            }
+            QueueCommand::Probe { queue, count, wait, hold_ms } => {
+                commands::queue_probe(&cli.common, queue, count, wait, hold_ms)
+            }
+        },
+        Command::Db(command) => match command {
+            DbCommand::Check { json } => commands::db_check(&cli.common, json),
+            DbCommand::Migrate => commands::db_migrate(&cli.common),
+            DbCommand::Version { json } => commands::db_version(&cli.common, json),
+        },
+        Command::Config(ConfigCommand::Check { web, worker, json }) => {
+            commands::config_check(&cli.common, &web, &worker, json)
+        }
+        Command::RunAll { web } => run_all::run(&cli.common, &web),
+    };
+    ExitCode::from(code as u8)
+}

@@ -1,8 +1,6 @@
 //! Settings of the web process.
 
-use std::net::IpAddr;
-
-use billtracker::config::CommonArgs;
+use billtracker::config::{CommonArgs, WebArgs};
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
@@ -11,13 +9,8 @@ pub struct WebConfig {
     #[command(flatten)]
     pub common: CommonArgs,
 
-    /// TCP port to listen on.
-    #[arg(long, env = "PORT", default_value_t = 3030)]
-    pub port: u16,
-
-    /// Address to listen on (0.0.0.0 for every interface).
-    #[arg(long, env = "BIND_ADDRESS", default_value = "0.0.0.0")]
-    pub bind_address: IpAddr,
+    #[command(flatten)]
+    pub web: WebArgs,
 
     /// Print the OpenAPI document and exit.
     #[arg(long, hide = true)]

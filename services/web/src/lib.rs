@@ -26,7 +26,7 @@ pub async fn serve(config: WebConfig) -> ExitCode {
     }
 
     let started = process::start(Service::Web, &config.common, POOL_SIZE);
-    let address = SocketAddr::new(config.bind_address, config.port);
+    let address = SocketAddr::new(config.web.bind_address, config.web.port);
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,
         Err(error) => {

@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Name, version and build commit of the running server */
+        /** The product name and running version. */
         get: operations["about"];
         put?: never;
         post?: never;
@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether the process can read its database */
+        /** 200 when the process can read the database, else 503. */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -42,16 +42,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description What is running. */
         About: {
-            /** @example BillTracker */
+            /** @description The commit the binary was built from, when known. */
+            commit?: string | null;
+            /** @description Always "BillTracker". */
             name: string;
-            /** @example 0.1.0 */
+            /** @description The running version (semver). */
             version: string;
-            /** @description Git commit the server was built from, when known */
-            commit: string | null;
         };
+        /** @description The JSON body of every error answer. */
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /** @description Stable machine-readable code, e.g. `NOT_FOUND`, `CSRF_INVALID`. */
+            code: string;
+            /** @description The request field at fault, when there is one. */
+            field?: string | null;
+            /** @description A sentence for people. */
+            message: string;
+        };
+        /** @description Health of this process. */
         Health: {
-            /** @example ok */
+            /** @description "ok" when the database answers. */
             status: string;
         };
     };
@@ -72,7 +86,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description About this server */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -92,7 +105,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The database is readable */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -101,13 +113,13 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description The database cannot be read */
+            /** @description the database cannot be read */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -61,12 +61,12 @@ function AboutTable({ about }: { about: About }) {
         <Table.Tr>
           <Table.Th>Commit</Table.Th>
           <Table.Td>
-            {about.commit === null ? (
+            {about.commit ? (
+              <Code title={about.commit}>{about.commit.slice(0, 12)}</Code>
+            ) : (
               <Text c="dimmed" span inherit>
                 unknown
               </Text>
-            ) : (
-              <Code title={about.commit}>{about.commit.slice(0, 12)}</Code>
             )}
           </Table.Td>
         </Table.Tr>
