@@ -356,7 +356,7 @@ pub fn purge(conn: &mut Connection, state: JobState, older_than: Duration) -> Re
             DELETE FROM Jobs
             WHERE status IN (SELECT value FROM json_each(?1))
               AND status NOT IN ('Queued', 'Running')
-              AND coalesce(done_at, run_at) < strftime('%s', 'now') - ?2
+              AND coalesce(done_at, run_at) <= strftime('%s', 'now') - ?2
             "#,
             params![statuses, older_than.as_secs() as i64],
         )?;

@@ -292,7 +292,7 @@ pub fn queue_probe(
         Ok::<_, billtracker::Error>(prefix)
     });
     let prefix = attempt!(pushed.map_err(db_error));
-    println!("queued {count} probe job(s) on {queue_name} ({prefix})");
+    println!("queued {count} probe job(s) on {queue_name}, key prefix {prefix}");
     if wait == 0 {
         return OK;
     }
