@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,12 +25,14 @@ pub const SERVICES: [(&str, &str); 4] = [
 /// The directory holding the workspace's binaries (`target/debug`).
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    // target/debug/deps/<test> -> target/debug
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary lives in target/<profile>/deps")
-        .to_path_buf();
+    // Tests live in target/<profile>/deps, binaries such as the benchmark in
+    // target/<profile>: the suite's binaries are in target/<profile>.
+    let parent = exe.parent().expect("binary directory");
+    let dir = if parent.ends_with("deps") {
+        parent.parent().expect("target/<profile>").to_path_buf()
+    } else {
+        parent.to_path_buf()
+    };
     assert!(
         dir.join("billtracker-web").exists(),
         "the suite's binaries are missing from {}: run `cargo build --workspace` first",

@@ -41,6 +41,9 @@ pub enum Error {
         embedded: String,
     },
 
+    #[error("{0}")]
+    Rule(String),
+
     #[error("could not queue the job: {0}")]
     QueuePush(String),
 

@@ -5,6 +5,7 @@
 //! telemetry, the SQLite pool and migrations, the job queue, heartbeats,
 //! secret encryption and the status report live here.
 
+pub mod accounts;
 pub mod config;
 pub mod crypto;
 pub mod db;

@@ -5,6 +5,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use billtracker::accounts::settings::{self, AuthSettings};
+use billtracker::accounts::{User, users};
+use billtracker::config::WebArgs;
+use billtracker::crypto::SecretBox;
 use axum::http::{HeaderName, HeaderValue, Request, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -15,7 +20,10 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::routes::meta;
+use crate::auth::rate_limit::Limits;
+use crate::auth::csrf;
+use crate::error::ApiError;
+use crate::routes::{admin_auth, admin_users, auth, meta, profile};
 use crate::spa;
 
 /// Shared by every handler.
@@ -23,7 +31,40 @@ use crate::spa;
 pub struct AppState {
     pub db: Db,
     pub started_at: Instant,
+    pub web: Arc<WebArgs>,
+    pub secrets: Arc<SecretBox>,
+    pub limits: Limits,
     openapi: Arc<String>,
+}
+
+impl AppState {
+    pub fn new(db: Db, started_at: Instant, web: WebArgs, secrets: SecretBox) -> Self {
+        AppState {
+            db,
+            started_at,
+            web: Arc::new(web),
+            secrets: Arc::new(secrets),
+            limits: Limits::default(),
+            openapi: Arc::new(openapi_json()),
+        }
+    }
+
+    /// The effective sign-in settings (database over environment).
+    pub async fn auth_settings(&self) -> Result<AuthSettings, ApiError> {
+        let state = self.clone();
+        Ok(self
+            .db
+            .run(move |conn| settings::load(conn, &state.web.oidc, &state.secrets))
+            .await?)
+    }
+
+    /// A user by id (404 when gone).
+    pub async fn user(&self, id: i64) -> Result<User, ApiError> {
+        self.db
+            .run(move |conn| users::get(conn, id))
+            .await?
+            .ok_or_else(|| ApiError::not_found("the user"))
+    }
 }
 
 #[derive(OpenApi)]
@@ -33,7 +74,12 @@ pub struct AppState {
         description = "JSON API of BillTracker. Money is integer cents, dates are YYYY-MM-DD, \
                        timestamps RFC 3339 in UTC."
     ),
-    tags((name = "meta", description = "What is running and whether it is healthy"))
+    tags(
+        (name = "meta", description = "What is running and whether it is healthy"),
+        (name = "auth", description = "Sign-in, sessions and CSRF"),
+        (name = "profile", description = "The signed-in user's own account"),
+        (name = "admin", description = "Administration (admins only)"),
+    )
 )]
 struct ApiDoc;
 
@@ -42,6 +88,19 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(meta::about))
         .routes(routes!(meta::health))
+        .routes(routes!(auth::mode))
+        .routes(routes!(csrf::token))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(profile::update))
+        .routes(routes!(profile::logins))
+        .routes(routes!(admin_users::list, admin_users::create))
+        .routes(routes!(admin_users::update, admin_users::delete))
+        .routes(routes!(admin_users::reset_password))
+        .routes(routes!(admin_users::audit_log))
+        .routes(routes!(admin_auth::get, admin_auth::put))
         .split_for_parts()
 }
 
@@ -57,14 +116,13 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
                    img-src 'self' data:; font-src 'self' data:; connect-src 'self'; \
                    frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
+/// The largest JSON body the API accepts.
+const JSON_BODY_LIMIT: usize = 64 * 1024;
+
 /// Builds the application.
-pub fn router(db: Db, started_at: Instant) -> Router {
+pub fn router(state: AppState) -> Router {
     let (api, _) = api();
-    let state = AppState {
-        db,
-        started_at,
-        openapi: Arc::new(openapi_json()),
-    };
+    let hsts = state.web.https == Some(true);
 
     let headers = [
         (header::CONTENT_SECURITY_POLICY, CSP),
@@ -78,6 +136,8 @@ pub fn router(db: Db, started_at: Instant) -> Router {
         .route("/api/openapi.json", get(openapi_document))
         .fallback(spa::fallback)
         .with_state(state)
+        .layer(axum::middleware::from_fn(csrf::enforce))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let route = request
@@ -87,6 +147,12 @@ pub fn router(db: Db, started_at: Instant) -> Router {
                 tracing::debug_span!("request", http.method = %request.method(), http.route = route)
             }),
         );
+    if hsts {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
     for (name, value) in headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
             name,

@@ -15,6 +15,7 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     field: Option<String>,
+    retry_after: Option<u64>,
 }
 
 /// The JSON body of every error answer.
@@ -41,6 +42,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
         }
     }
 
@@ -51,6 +53,50 @@ impl ApiError {
 
     pub fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", format!("{what} was not found"))
+    }
+
+    pub fn bad_request(code: &'static str, field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message).with_field(field)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "sign in first")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", "only an admin may do this")
+    }
+
+    pub fn password_change_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "PASSWORD_CHANGE_REQUIRED",
+            "choose a new password before you continue",
+        )
+    }
+
+    pub fn csrf_invalid() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "CSRF_INVALID",
+            "the CSRF token is missing or does not match; reload the page and try again",
+        )
+    }
+
+    /// 429 with the seconds to wait, sent as `Retry-After` too.
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs().max(1);
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            format!("too many attempts; try again in {} minute(s)", secs.div_ceil(60)),
+        );
+        error.retry_after = Some(secs);
+        error
     }
 
     pub fn unavailable(message: impl Into<String>) -> Self {
@@ -87,6 +133,12 @@ impl IntoResponse for ApiError {
                 field: self.field,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after
+            && let Ok(value) = axum::http::HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }

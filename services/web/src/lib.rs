@@ -2,14 +2,17 @@
 //! and [`serve`], which the `billtracker-web` binary runs.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod error;
+pub mod json;
 pub mod routes;
 pub mod spa;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use billtracker::accounts::bootstrap::{self, Bootstrap};
 use billtracker::heartbeat::{CurrentJobs, Heartbeat, Service};
 use billtracker::{process, shutdown};
 
@@ -54,7 +57,39 @@ pub async fn serve(config: WebConfig) -> ExitCode {
         }
     };
 
-    let app = app::router(started.db.clone(), started.started_at);
+    match bootstrap::ensure_admin(
+        &started.db,
+        config.web.admin_username.clone(),
+        config.web.admin_password.clone(),
+    )
+    .await
+    {
+        Ok(Bootstrap::Existing) => {}
+        Ok(Bootstrap::Configured { username }) => {
+            tracing::info!("created the first admin {username:?} from ADMIN_USERNAME and ADMIN_PASSWORD");
+        }
+        Ok(Bootstrap::Generated { username, password }) => {
+            // Printed once, on purpose: the only way into a new instance
+            // without ADMIN_PASSWORD. It must be changed at first sign-in.
+            tracing::warn!(
+                "created the first admin {username:?} with the one-time password {password} \
+                 (change it at first sign-in; set ADMIN_USERNAME and ADMIN_PASSWORD to choose your own)"
+            );
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot create the first admin");
+            return ExitCode::from(3);
+        }
+    }
+    tokio::task::spawn_blocking(billtracker::accounts::password::warm_up);
+
+    let state = app::AppState::new(
+        started.db.clone(),
+        started.started_at,
+        config.web.clone(),
+        started.secrets,
+    );
+    let app = app::router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         address = %address,
         startup_ms = started.started_at.elapsed().as_millis() as u64,

@@ -5,6 +5,7 @@ import { defineConfig } from '@playwright/test';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ADMIN } from './e2e/helpers';
 
 const workspaceRoot = resolve(import.meta.dirname, '../../..');
 const serverBinary =
@@ -51,6 +52,9 @@ export default defineConfig({
       DATA_DIR: dataDir(),
       PORT: String(port),
       LOG_FORMAT: 'text',
+      // The server creates this admin on its first start; the tests sign in with it.
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
     },
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,

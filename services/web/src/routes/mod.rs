@@ -1,3 +1,7 @@
 //! The API routes, one module per resource.
 
+pub mod admin_auth;
+pub mod admin_users;
+pub mod auth;
 pub mod meta;
+pub mod profile;

@@ -1,4 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
+import { horizontalOverflow, mainNavigation, signIn } from './helpers';
 
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
@@ -15,17 +16,15 @@ function watchForErrors(page: Page): string[] {
 }
 
 test('home page shows the shell and About shows the server version', async ({ page, request }) => {
+  await signIn(page);
+  // From here on: the sign-in page's own 401 from /api/auth/me is expected and not counted.
   const errors = watchForErrors(page);
-  await page.goto('/');
 
   await expect(page.getByRole('heading', { level: 1, name: 'BillTracker' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Welcome to BillTracker' })).toBeVisible();
   await expect(page.getByText("keeps your household's recurring bills")).toBeVisible();
 
-  await page
-    .getByRole('navigation', { name: 'Main navigation' })
-    .getByRole('link', { name: 'About' })
-    .click();
+  await mainNavigation(page).getByRole('link', { name: 'About' }).click();
   await expect(page).toHaveURL(/\/about$/);
 
   const response = await request.get('/api/about');
@@ -50,9 +49,21 @@ test('About offers to try again when the server cannot be reached', async ({ pag
   await expect(page.getByTestId('about-version')).toHaveText(SEMVER);
 });
 
+test('About is public: visitors see the version and a way to sign in', async ({ page }) => {
+  await page.goto('/about');
+
+  await expect(page.getByTestId('about-version')).toHaveText(SEMVER);
+  const navigation = mainNavigation(page);
+  await expect(navigation.getByRole('link', { name: 'About' })).toBeVisible();
+  await expect(navigation.getByRole('link', { name: 'Home' })).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/login\?next=%2Fabout$/);
+});
+
 test('the color scheme toggle switches light and dark and is remembered', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto('/');
+  await page.goto('/about');
   const html = page.locator('html');
   await expect(html).toHaveAttribute('data-mantine-color-scheme', 'light');
 
@@ -71,6 +82,7 @@ test('the color scheme toggle switches light and dark and is remembered', async 
 });
 
 test('an unknown address shows a friendly page with a way home', async ({ page }) => {
+  await signIn(page);
   await page.goto('/no-such-page');
 
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
@@ -82,8 +94,8 @@ test.describe('on a phone', () => {
   test.use({ viewport: { width: 375, height: 740 } });
 
   test('the burger opens the navigation and leads to About', async ({ page }) => {
-    await page.goto('/');
-    const navigation = page.getByRole('navigation', { name: 'Main navigation' });
+    await signIn(page);
+    const navigation = mainNavigation(page);
     const aboutLink = navigation.getByRole('link', { name: 'About' });
     // On a phone the collapsed navbar slides out of the screen rather than disappearing.
     await expect(aboutLink).not.toBeInViewport();
@@ -93,9 +105,6 @@ test.describe('on a phone', () => {
 
     await expect(page.getByTestId('about-version')).toHaveText(SEMVER);
     await expect(aboutLink).not.toBeInViewport();
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    expect(overflow).toBe(0);
+    expect(await horizontalOverflow(page)).toBe(0);
   });
 });

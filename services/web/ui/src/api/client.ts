@@ -1,5 +1,10 @@
 // The one place that talks to the BillTracker API. Pages call it through
 // TanStack Query; nothing else in the app calls fetch.
+//
+// Every mutating call carries the CSRF token in `x-csrf-token`. The token is fetched once, on
+// the first mutation, and kept in memory (its cookie is HttpOnly). When the server answers
+// CSRF_INVALID, because the cookie expired or was replaced, a new token is fetched and the
+// call is sent once more.
 
 /** The body of every error answer from the server. */
 interface ErrorBody {
@@ -16,13 +21,22 @@ export class ApiError extends Error {
   readonly code: string;
   /** The request field the error is about, when the server names one. */
   readonly field: string | undefined;
+  /** From `Retry-After` on a 429: how many seconds to wait before trying again. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, code: string, message: string, field?: string) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    field?: string,
+    retryAfterSeconds?: number,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** Whether retrying the same request cannot help (the request itself was refused). */
@@ -47,7 +61,22 @@ export const api = {
 };
 
 async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
-  const response = await send(method, path, options);
+  let response: Response;
+  if (method === 'GET') {
+    response = await send(method, path, options);
+  } else {
+    const token = csrfToken();
+    response = await send(method, path, options, await token);
+
+    if (response.status === 403) {
+      const error = await errorFrom(response);
+      if (error.code !== 'CSRF_INVALID') {
+        throw error;
+      }
+      forgetCsrfToken(token);
+      response = await send(method, path, options, await csrfToken());
+    }
+  }
 
   if (!response.ok) {
     throw await errorFrom(response);
@@ -59,13 +88,41 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
   return (await response.json()) as T;
 }
 
-async function send(method: Method, path: string, options: RequestOptions): Promise<Response> {
+/** This page's token, in memory only; undefined until the first mutation asks for it. */
+let currentCsrfToken: Promise<string> | undefined;
+
+function csrfToken(): Promise<string> {
+  if (currentCsrfToken === undefined) {
+    const token = request<{ token: string }>('GET', '/api/auth/csrf-token').then(
+      (answer) => answer.token,
+    );
+    // A failed fetch is not remembered: the next mutation asks again.
+    token.catch(() => forgetCsrfToken(token));
+    currentCsrfToken = token;
+  }
+  return currentCsrfToken;
+}
+
+/** Drops `token` unless a newer one has already replaced it (two calls failing at once). */
+function forgetCsrfToken(token: Promise<string>) {
+  if (currentCsrfToken === token) {
+    currentCsrfToken = undefined;
+  }
+}
+
+async function send(
+  method: Method,
+  path: string,
+  options: RequestOptions,
+  csrf?: string,
+): Promise<Response> {
   const headers = new Headers({ accept: 'application/json' });
   if (options.body !== undefined) {
     headers.set('content-type', 'application/json');
   }
-  // TODO: add `x-csrf-token` to mutating methods once the auth endpoints exist
-  // (token fetched once from /api/auth/csrf-token, refreshed and retried once on CSRF_INVALID).
+  if (csrf !== undefined) {
+    headers.set('x-csrf-token', csrf);
+  }
 
   try {
     return await fetch(path, {
@@ -89,17 +146,33 @@ async function send(method: Method, path: string, options: RequestOptions): Prom
 
 async function errorFrom(response: Response): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => undefined);
+  const retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
 
   if (isErrorBody(body)) {
     const { code, message, field } = body.error;
-    return new ApiError(response.status, code, message, field ?? undefined);
+    return new ApiError(response.status, code, message, field ?? undefined, retryAfter);
   }
   // Not an answer from billtracker-web itself, e.g. a proxy in front of it.
   return new ApiError(
     response.status,
     'HTTP_ERROR',
     `The server answered ${response.status} ${response.statusText}`.trim(),
+    undefined,
+    retryAfter,
   );
+}
+
+/** `Retry-After` is either a number of seconds or an HTTP date. */
+function retryAfterSeconds(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') {
+    return undefined;
+  }
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) {
+    return Math.max(0, Math.ceil(seconds));
+  }
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
 function isErrorBody(body: unknown): body is ErrorBody {

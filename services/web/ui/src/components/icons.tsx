@@ -62,3 +62,91 @@ export function IconAuto() {
     </Icon>
   );
 }
+
+export function IconUser() {
+  return (
+    <Icon>
+      <circle cx="12" cy="8" r="4" />
+      <path d="M4 21a8 8 0 0 1 16 0" />
+    </Icon>
+  );
+}
+
+export function IconUsers() {
+  return (
+    <Icon>
+      <circle cx="9" cy="8" r="3.5" />
+      <path d="M2.5 20a6.5 6.5 0 0 1 13 0" />
+      <path d="M16 4.5a3.5 3.5 0 0 1 0 7M18 14.5a6.5 6.5 0 0 1 3.5 5.5" />
+    </Icon>
+  );
+}
+
+export function IconKey() {
+  return (
+    <Icon>
+      <circle cx="7.5" cy="15.5" r="4.5" />
+      <path d="M10.7 12.3L20 3M16 7l3 3M14 9l2 2" />
+    </Icon>
+  );
+}
+
+export function IconList() {
+  return (
+    <Icon>
+      <path d="M9 6h12M9 12h12M9 18h12M4 6h.01M4 12h.01M4 18h.01" />
+    </Icon>
+  );
+}
+
+export function IconLogout() {
+  return (
+    <Icon>
+      <path d="M15 4h4a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1h-4" />
+      <path d="M10 17l-5-5 5-5M5 12h11" />
+    </Icon>
+  );
+}
+
+export function IconDots() {
+  return (
+    <Icon>
+      <circle cx="5" cy="12" r="1" />
+      <circle cx="12" cy="12" r="1" />
+      <circle cx="19" cy="12" r="1" />
+    </Icon>
+  );
+}
+
+export function IconCheck() {
+  return (
+    <Icon>
+      <path d="M5 12.5l4.5 4.5L19 7" />
+    </Icon>
+  );
+}
+
+export function IconX() {
+  return (
+    <Icon>
+      <path d="M6 6l12 12M18 6L6 18" />
+    </Icon>
+  );
+}
+
+export function IconMinus() {
+  return (
+    <Icon>
+      <path d="M6 12h12" />
+    </Icon>
+  );
+}
+
+export function IconCopy() {
+  return (
+    <Icon>
+      <rect x="9" y="9" width="11" height="11" rx="2" />
+      <path d="M5 15V5a1 1 0 0 1 1-1h10" />
+    </Icon>
+  );
+}

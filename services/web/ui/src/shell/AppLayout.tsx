@@ -1,8 +1,11 @@
 import { AppShell, Burger, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, matchPath, Outlet, useLocation } from 'react-router';
+import type { User } from '../api/types';
+import { useMe } from '../auth/useMe';
 import { ColorSchemeToggle } from './ColorSchemeToggle';
 import { navigation, type NavItem } from './navigation';
+import { UserMenu } from './UserMenu';
 
 /** Header, navbar (a drawer behind the burger on phones) and the current page. */
 export function AppLayout() {
@@ -28,7 +31,10 @@ export function AppLayout() {
               BillTracker
             </Title>
           </Group>
-          <ColorSchemeToggle />
+          <Group gap="xs" wrap="nowrap">
+            <ColorSchemeToggle />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
 
@@ -45,8 +51,10 @@ export function AppLayout() {
 
 function NavigationLinks({ onNavigate }: { onNavigate: () => void }) {
   const { pathname } = useLocation();
-  const ungrouped = navigation.filter((item) => item.group === undefined);
-  const groups = [...new Set(navigation.flatMap((item) => item.group ?? []))];
+  const me = useMe();
+  const visible = navigation.filter((item) => mayVisit(item, me.data));
+  const ungrouped = visible.filter((item) => item.group === undefined);
+  const groups = [...new Set(visible.flatMap((item) => item.group ?? []))];
 
   const link = (item: NavItem) => (
     <NavLink
@@ -68,9 +76,21 @@ function NavigationLinks({ onNavigate }: { onNavigate: () => void }) {
           <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={4}>
             {group}
           </Text>
-          {navigation.filter((item) => item.group === group).map(link)}
+          {visible.filter((item) => item.group === group).map(link)}
         </Stack>
       ))}
     </Stack>
   );
+}
+
+/** Whether the link leads anywhere for this user (`null`: nobody is signed in). */
+function mayVisit(item: NavItem, user: User | null | undefined): boolean {
+  switch (item.access ?? 'user') {
+    case 'public':
+      return true;
+    case 'user':
+      return !!user;
+    case 'admin':
+      return user?.role === 'admin';
+  }
 }

@@ -1,0 +1,61 @@
+# BillTracker: the newcomer's commands.
+#
+#   make run     build everything and run the four processes on ./data
+#   make test    every test: Rust, the SPA's lint and browser tests, the docs
+#   make bench   the benchmarks (not part of the tests)
+
+UI := services/web/ui
+VENV := .venv
+CARGO ?= cargo
+
+.PHONY: run test bench ui ui-deps docs docs-deps openapi lint rust-test e2e clean-data
+
+run: ui
+	$(CARGO) build --release --workspace --bins
+	./target/release/billtracker run-all
+
+test: lint rust-test e2e docs
+	@echo "all tests passed"
+
+bench: ui
+	$(CARGO) build --release --workspace --bins
+	./scripts/bench
+
+ui-deps:
+	@if [ ! -d $(UI)/node_modules ] || [ $(UI)/package-lock.json -nt $(UI)/node_modules/.package-lock.json ]; then \
+		cd $(UI) && npm ci --no-audit --no-fund; \
+	fi
+
+ui: ui-deps
+	cd $(UI) && npm run build
+
+lint: ui-deps
+	$(CARGO) fmt --all -- --check
+	cd $(UI) && npm run lint && npm run format:check
+	@# The SPA's API types must match the committed OpenAPI document.
+	cd $(UI) && npm run --silent gen:api && git diff --exit-code -- src/api/schema.d.ts
+
+rust-test: ui
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) build --workspace --bins --locked
+	$(CARGO) test --workspace --locked
+
+e2e: ui
+	@command -v $${CHROMIUM_PATH:-chromium} >/dev/null || { echo "Chromium is missing: apt-get install chromium (see .ci/run)"; exit 1; }
+	$(CARGO) build -p billtracker-web --locked
+	cd $(UI) && npm run test:e2e
+
+docs-deps:
+	@if [ ! -x $(VENV)/bin/mkdocs ] || [ runbook/requirements.txt -nt $(VENV)/bin/mkdocs ]; then \
+		python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet -r runbook/requirements.txt && touch $(VENV)/bin/mkdocs; \
+	fi
+
+docs: docs-deps
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict -f runbook/mkdocs.yml -d ../target/site
+
+openapi:
+	$(CARGO) run --quiet -p billtracker-web -- --print-openapi > services/web/openapi.json
+	cd $(UI) && npm run gen:api
+
+clean-data:
+	rm -rf ./data

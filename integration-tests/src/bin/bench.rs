@@ -1,0 +1,155 @@
+//! The foundation benchmark: queue throughput across processes next to a
+//! plain rusqlite loop doing the same write transactions, idle memory of
+//! each process, and the web process's time to its first health answer.
+//!
+//! Run with `make bench` (release binaries). Not a test: it prints figures.
+
+use std::time::{Duration, Instant};
+
+use billtracker_integration_tests::{Suite, http, probe_prefix, probe_rows, wait_for};
+use rusqlite::{Connection, TransactionBehavior, params};
+
+const JOBS: usize = 5_000;
+
+fn main() {
+    println!("BillTracker foundation benchmark ({JOBS} jobs)\n");
+
+    let plain = plain_loop(JOBS);
+    println!("plain rusqlite loop (4 write transactions per job, WAL, synchronous=NORMAL): {plain:.0} jobs/s");
+
+    for concurrency in ["4", "16"] {
+        let queue = queue_throughput(JOBS, concurrency);
+        println!(
+            "queue across processes, WORKER_CONCURRENCY={concurrency}: {queue:.0} jobs/s  (ratio to plain loop {:.2})",
+            queue / plain
+        );
+    }
+    println!();
+
+    idle_memory();
+    println!();
+    time_to_health();
+}
+
+/// Pushes by the CLI, handled by a sync worker in another process.
+fn queue_throughput(jobs: usize, concurrency: &str) -> f64 {
+    let mut suite = Suite::new();
+    suite.set_env("RUST_LOG", "warn");
+    suite.set_env("WORKER_CONCURRENCY", concurrency);
+    suite.start("sync-worker");
+    assert!(suite.wait_until_up(&["sync-worker"], Duration::from_secs(20)));
+
+    let started = Instant::now();
+    let output = suite.ctl(&["queue", "probe", "--queue", "sync", "--count", &jobs.to_string()]);
+    assert!(output.status.success());
+    let prefix = probe_prefix(&output);
+    let conn = suite.bills();
+    wait_for(Duration::from_secs(300), || (probe_rows(&conn, &prefix) == jobs as i64).then_some(()))
+        .expect("all jobs handled");
+    jobs as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The limit: the same transactions per job with rusqlite alone, on the
+/// same disk: insert the job, claim it, mark it done, write the handler's row.
+fn plain_loop(jobs: usize) -> f64 {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let open = |name: &str| {
+        let conn = Connection::open(dir.path().join(name)).expect("open");
+        conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
+        conn.pragma_update(None, "synchronous", "NORMAL").expect("sync");
+        conn
+    };
+    let mut queue = open("queue.db");
+    let mut bills = open("bills.db");
+    queue
+        .execute_batch("CREATE TABLE jobs (id INTEGER PRIMARY KEY, payload TEXT, status TEXT, done_at INTEGER)")
+        .expect("jobs table");
+    bills
+        .execute_batch("CREATE TABLE effects (key TEXT PRIMARY KEY, handled_at TEXT)")
+        .expect("effects table");
+
+    let started = Instant::now();
+    for i in 0..jobs {
+        let tx = queue.transaction_with_behavior(TransactionBehavior::Immediate).expect("tx");
+        tx.execute("INSERT INTO jobs (id, payload, status) VALUES (?1, '{}', 'Pending')", [i as i64]).expect("insert");
+        tx.commit().expect("commit");
+
+        let tx = queue.transaction_with_behavior(TransactionBehavior::Immediate).expect("tx");
+        tx.execute("UPDATE jobs SET status = 'Running' WHERE id = ?1", [i as i64]).expect("claim");
+        tx.commit().expect("commit");
+
+        let tx = bills.transaction_with_behavior(TransactionBehavior::Immediate).expect("tx");
+        tx.execute("INSERT INTO effects (key, handled_at) VALUES (?1, 'now')", params![format!("k{i}")]).expect("effect");
+        tx.commit().expect("commit");
+
+        let tx = queue.transaction_with_behavior(TransactionBehavior::Immediate).expect("tx");
+        tx.execute("UPDATE jobs SET status = 'Done', done_at = 1 WHERE id = ?1", [i as i64]).expect("done");
+        tx.commit().expect("commit");
+    }
+    jobs as f64 / started.elapsed().as_secs_f64()
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn idle_memory() {
+    let mut suite = Suite::new();
+    suite.set_env("RUST_LOG", "warn");
+    suite.start_all();
+    assert!(suite.wait_until_up(&["web", "sync-worker", "notifier", "janitor"], Duration::from_secs(20)));
+    assert!(suite.wait_for_web(Duration::from_secs(10)));
+    let _ = http().get(suite.url("/")).send();
+    std::thread::sleep(Duration::from_secs(5));
+    println!("idle memory (RSS) after start:");
+    for (service, goal) in [("web", 30), ("sync-worker", 20), ("notifier", 20), ("janitor", 20)] {
+        let pid = suite.process(service).child.id();
+        let kib = rss_kib(pid).unwrap_or(0);
+        println!("  {service:<12} {:>6.1} MB  (goal < {goal} MB)", kib as f64 / 1024.0);
+    }
+}
+
+fn time_to_health() {
+    let mut suite = Suite::new();
+    suite.set_env("RUST_LOG", "warn");
+    // First start creates and migrates the database; the second is measured.
+    suite.start("web");
+    assert!(suite.wait_for_web(Duration::from_secs(20)));
+    suite.signal("web", nix::sys::signal::Signal::SIGTERM, Duration::from_secs(10));
+
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .expect("client");
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        suite.start("web");
+        loop {
+            let answered = client
+                .get(suite.url("/api/health"))
+                .send()
+                .is_ok_and(|r| r.status().is_success());
+            if answered {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "web answers");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        samples.push(started.elapsed());
+        suite.signal("web", nix::sys::signal::Signal::SIGTERM, Duration::from_secs(10));
+    }
+    samples.sort();
+    println!(
+        "web: first /api/health answer after start on an existing database: median {} ms, worst {} ms (goal < 300 ms)",
+        samples[samples.len() / 2].as_millis(),
+        samples[samples.len() - 1].as_millis()
+    );
+}

@@ -1,0 +1,230 @@
+import { expect, type Page, test } from '@playwright/test';
+import {
+  ADMIN,
+  type Account,
+  horizontalOverflow,
+  mainNavigation,
+  signIn,
+  signOut,
+  submitSignIn,
+  uniqueUsername,
+  userMenu,
+} from './helpers';
+
+/** Admin > Users > Create user, as an admin who is signed in. */
+async function createUser(page: Page, account: Account, displayName?: string) {
+  await mainNavigation(page).getByRole('link', { name: 'Users' }).click();
+  await expect(page.getByRole('heading', { name: 'Users', level: 2 })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Create user' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create user' });
+  await dialog.getByLabel('Username').fill(account.username);
+  await dialog.getByLabel('Password', { exact: true }).fill(account.password);
+  if (displayName) {
+    await dialog.getByLabel('Display name').fill(displayName);
+  }
+  await dialog.getByRole('button', { name: 'Create user' }).click();
+
+  await expect(dialog).toBeHidden();
+  await expect(usernameCell(page, account.username)).toBeVisible();
+}
+
+function usernameCell(page: Page, username: string) {
+  return page
+    .getByRole('table', { name: 'Users' })
+    .getByRole('cell', { name: username, exact: true });
+}
+
+test('an admin signs in, sees the home page and the user menu, and signs out', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+
+  await submitSignIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Welcome to BillTracker' })).toBeVisible();
+  await expect(userMenu(page)).toContainText('admin');
+  await expect(userMenu(page)).toContainText('Admin');
+
+  await userMenu(page).click();
+  await expect(page.getByText('Signed in as admin (admin)')).toBeVisible();
+  await expect(page.getByRole('menuitem', { name: 'Profile' })).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  await signOut(page);
+  // The session ended on the server, not only in this tab.
+  await page.goto('/profile');
+  await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+});
+
+test('a wrong password shows the error and stays on the sign-in page', async ({ page }) => {
+  await page.goto('/login');
+  await submitSignIn(page, { username: ADMIN.username, password: 'not-the-password' });
+
+  await expect(page.getByRole('alert')).toContainText(/wrong username or password/i);
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByLabel('Username')).toHaveValue(ADMIN.username);
+});
+
+test('an ended session sends the user to sign in and back to the page they were on', async ({
+  page,
+  context,
+}) => {
+  await page.goto('/profile');
+  await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+  await submitSignIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole('table', { name: 'Recent sign-ins' })).toBeVisible();
+
+  // The session ends while the app is open: the next API call finds out.
+  await mainNavigation(page).getByRole('link', { name: 'Home' }).click();
+  await context.clearCookies({ name: 'bt_session' });
+  await userMenu(page).click();
+  await page.getByRole('menuitem', { name: 'Profile' }).click();
+  await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
+  await submitSignIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
+
+  // The session ends while the browser is away: the page load finds out.
+  await context.clearCookies({ name: 'bt_session' });
+  await page.goto('/admin/audit');
+  await expect(page).toHaveURL(/\/login\?next=%2Fadmin%2Faudit$/);
+  await submitSignIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/admin\/audit$/);
+  await expect(page.getByRole('table', { name: 'Audit log' })).toBeVisible();
+});
+
+test('an admin creates a user, who signs in and sees no Admin section', async ({ page }) => {
+  const account = { username: uniqueUsername('dana'), password: 'dana-password-1' };
+  await signIn(page);
+  await createUser(page, account, 'Dana Example');
+  await signOut(page);
+
+  await submitSignIn(page, account);
+  await expect(page.getByRole('heading', { name: 'Welcome to BillTracker' })).toBeVisible();
+  await expect(userMenu(page)).toContainText('Dana Example');
+  await expect(userMenu(page)).not.toContainText('Admin');
+  const navigation = mainNavigation(page);
+  await expect(navigation.getByRole('link', { name: 'Home' })).toBeVisible();
+  await expect(navigation.getByText('Admin')).toHaveCount(0);
+  await expect(navigation.getByRole('link', { name: 'Users' })).toHaveCount(0);
+
+  await page.goto('/admin/users');
+  await expect(page.getByRole('heading', { name: 'For admins only' })).toBeVisible();
+});
+
+test('a reset password is shown once and must be replaced at the next sign-in', async ({
+  page,
+}) => {
+  const account = { username: uniqueUsername('erin'), password: 'erin-password-1' };
+  await signIn(page);
+  await createUser(page, account);
+
+  await page.getByRole('button', { name: `Actions for ${account.username}` }).click();
+  await page.getByRole('menuitem', { name: 'Reset password' }).click();
+  const dialog = page.getByRole('dialog', { name: `Reset password for ${account.username}` });
+  await dialog.getByRole('button', { name: 'Reset password' }).click();
+  const temporary = await dialog.getByLabel('Temporary password').inputValue();
+  expect(temporary.length).toBeGreaterThanOrEqual(10);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await signOut(page);
+
+  await submitSignIn(page, { username: account.username, password: temporary });
+  await expect(page).toHaveURL(/\/change-password$/);
+  await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  // Nothing else is reachable before the new password is chosen.
+  await page.goto('/profile');
+  await expect(page).toHaveURL(/\/change-password\?next=%2Fprofile$/);
+
+  const current = page.getByLabel('Current password');
+  const fresh = page.getByLabel('New password', { exact: true });
+  const confirm = page.getByLabel('Confirm new password');
+  const save = page.getByRole('button', { name: 'Save and continue' });
+
+  await current.fill(temporary);
+  await fresh.fill('too-short');
+  await confirm.fill('too-short');
+  await save.click();
+  await expect(page.getByText('Use at least 10 characters')).toBeVisible();
+
+  await current.fill('not-the-temporary-password');
+  await fresh.fill('erin-new-password-2');
+  await confirm.fill('erin-new-password-2');
+  await save.click();
+  await expect(current).toHaveAttribute('aria-invalid', 'true');
+  await expect(page).toHaveURL(/\/change-password/);
+
+  await current.fill(temporary);
+  await save.click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
+
+  await signOut(page);
+  await submitSignIn(page, { username: account.username, password: 'erin-new-password-2' });
+  await expect(page.getByRole('heading', { name: 'Welcome to BillTracker' })).toBeVisible();
+});
+
+test('deleting a user needs their username typed, and the last admin cannot go', async ({
+  page,
+}) => {
+  const account = { username: uniqueUsername('finn'), password: 'finn-password-1' };
+  await signIn(page);
+  await createUser(page, account);
+
+  await page.getByRole('button', { name: `Actions for ${account.username}` }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog', { name: `Delete ${account.username}` });
+  const confirmation = dialog.getByLabel(`Type ${account.username} to confirm`);
+  const remove = dialog.getByRole('button', { name: 'Delete user' });
+  await confirmation.fill('someone-else');
+  await expect(remove).toBeDisabled();
+  await confirmation.fill(account.username);
+  await remove.click();
+  await expect(dialog).toBeHidden();
+  await expect(usernameCell(page, account.username)).toHaveCount(0);
+
+  await page.getByRole('button', { name: `Actions for ${ADMIN.username}`, exact: true }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  const last = page.getByRole('dialog', { name: `Delete ${ADMIN.username}` });
+  await last.getByLabel(`Type ${ADMIN.username} to confirm`).fill(ADMIN.username);
+  await last.getByRole('button', { name: 'Delete user' }).click();
+  await expect(last.getByRole('alert')).toBeVisible();
+  await last.getByRole('button', { name: 'Cancel' }).click();
+  await expect(last).toBeHidden();
+  await expect(usernameCell(page, ADMIN.username)).toBeVisible();
+});
+
+test('the authentication settings refuse to turn off every sign-in method', async ({ page }) => {
+  await signIn(page);
+  await mainNavigation(page).getByRole('link', { name: 'Authentication' }).click();
+  const local = page.getByRole('switch', { name: 'Sign in with username and password' });
+  const oidc = page.getByRole('switch', { name: /single sign-on/ });
+  await expect(local).toBeChecked();
+  await expect(oidc).not.toBeChecked();
+  await expect(page.getByText('Not set yet.')).toBeVisible();
+
+  await local.uncheck();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Not saved' })).toBeVisible();
+
+  await page.reload();
+  await expect(local).toBeChecked();
+});
+
+test.describe('on a phone', () => {
+  test.use({ viewport: { width: 375, height: 740 } });
+
+  test('signing in and out works at 375 pixels', async ({ page }) => {
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/login$/);
+    expect(await horizontalOverflow(page)).toBe(0);
+
+    await submitSignIn(page, ADMIN);
+    await expect(page.getByRole('heading', { name: 'Welcome to BillTracker' })).toBeVisible();
+    await expect(userMenu(page)).toBeInViewport();
+    expect(await horizontalOverflow(page)).toBe(0);
+
+    await signOut(page);
+    expect(await horizontalOverflow(page)).toBe(0);
+  });
+});

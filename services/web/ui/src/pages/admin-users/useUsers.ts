@@ -1,0 +1,87 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../api/client';
+import type { Role, User } from '../../api/types';
+import { meQueryKey } from '../../auth/useMe';
+
+const usersQueryKey = ['admin', 'users'] as const;
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: Role;
+  display_name?: string;
+  email?: string;
+}
+
+export interface UserChange {
+  username?: string;
+  display_name?: string | null;
+  email?: string | null;
+  role?: Role;
+  active?: boolean;
+}
+
+export interface PasswordReset {
+  /** Absent: the server generates a temporary password and returns it once. */
+  password?: string;
+}
+
+export interface UserDeletion {
+  confirm_username: string;
+  delete_data?: boolean;
+}
+
+/** Every account on this server. */
+export function useUsers() {
+  return useQuery({
+    queryKey: usersQueryKey,
+    queryFn: ({ signal }) => api.get<User[]>('/api/admin/users', { signal }),
+  });
+}
+
+export function useCreateUser() {
+  const refresh = useRefreshUsers();
+  return useMutation({
+    mutationFn: (user: NewUser) => api.post<User>('/api/admin/users', { body: user }),
+    onSuccess: refresh,
+  });
+}
+
+export function useUpdateUser(id: number) {
+  const refresh = useRefreshUsers();
+  return useMutation({
+    mutationFn: (change: UserChange) => api.patch<User>(`/api/admin/users/${id}`, { body: change }),
+    onSuccess: refresh,
+  });
+}
+
+export function useResetPassword(id: number) {
+  const refresh = useRefreshUsers();
+  return useMutation({
+    mutationFn: (reset: PasswordReset) =>
+      api.post<{ temporary_password: string | null }>(`/api/admin/users/${id}/reset-password`, {
+        body: reset,
+      }),
+    onSuccess: refresh,
+  });
+}
+
+export function useDeleteUser(id: number) {
+  const refresh = useRefreshUsers();
+  return useMutation({
+    mutationFn: (deletion: UserDeletion) =>
+      api.delete<void>(`/api/admin/users/${id}`, { body: deletion }),
+    onSuccess: refresh,
+  });
+}
+
+/** After any change: the list, and the admin's own account in case they changed themselves. */
+function useRefreshUsers() {
+  const queryClient = useQueryClient();
+  return async () => {
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: usersQueryKey }),
+      queryClient.invalidateQueries({ queryKey: meQueryKey }),
+    ]);
+  };
+}
