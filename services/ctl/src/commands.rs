@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::output::{self, CHECK_FAILED, DATABASE, OK, USAGE, or_dash};
 
 /// Opens an existing `bills.db`; exit code 3 when there is none.
-fn open_bills(common: &CommonArgs) -> Result<Connection, i32> {
+pub(crate) fn open_bills(common: &CommonArgs) -> Result<Connection, i32> {
     let path = common.data().bills_db();
     if !path.exists() {
         eprintln!(
@@ -45,11 +45,12 @@ fn open_queue(common: &CommonArgs) -> Result<Connection, i32> {
     })
 }
 
-fn db_error(error: impl std::fmt::Display) -> i32 {
+pub(crate) fn db_error(error: impl std::fmt::Display) -> i32 {
     eprintln!("billtracker: database error: {error}");
     DATABASE
 }
 
+#[macro_export]
 macro_rules! attempt {
     ($e:expr) => {
         match $e {

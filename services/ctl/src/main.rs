@@ -7,9 +7,11 @@
 mod commands;
 mod output;
 mod run_all;
+mod users;
 
 use std::process::ExitCode;
 
+use billtracker::accounts::Role;
 use billtracker::config::{CommonArgs, WebArgs, WorkerArgs};
 use billtracker::heartbeat::Service;
 use billtracker::jobs::QueueName;
@@ -47,6 +49,9 @@ enum Command {
     /// Validate the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Rescue accounts when nobody can sign in.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Start the four processes on DATA_DIR with merged logs; Ctrl+C stops them all.
     RunAll {
         #[command(flatten)]
@@ -121,6 +126,31 @@ enum DbCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Every user with role, state and sign-in source.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a new one-time password (printed); the user must change it and their sessions end.
+    ResetPassword { username: String },
+    /// Make a user admin or user; their sessions end.
+    SetRole {
+        username: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// Let a deactivated user sign in again.
+    Activate { username: String },
+    /// Stop a user from signing in; their sessions end at once.
+    Deactivate { username: String },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| "expected admin or user".to_string())
+}
+
+#[derive(Debug, Subcommand)]
 enum ConfigCommand {
     /// Validate every setting and print the effective values, secrets redacted.
     Check {
@@ -166,6 +196,13 @@ fn main() -> ExitCode {
         Command::Config(ConfigCommand::Check { web, worker, json }) => {
             commands::config_check(&cli.common, &web, &worker, json)
         }
+        Command::User(command) => match command {
+            UserCommand::List { json } => users::list(&cli.common, json),
+            UserCommand::ResetPassword { username } => users::reset_password(&cli.common, &username),
+            UserCommand::SetRole { username, role } => users::set_role(&cli.common, &username, role),
+            UserCommand::Activate { username } => users::set_active(&cli.common, &username, true),
+            UserCommand::Deactivate { username } => users::set_active(&cli.common, &username, false),
+        },
         Command::RunAll { web } => run_all::run(&cli.common, &web),
     };
     ExitCode::from(code as u8)

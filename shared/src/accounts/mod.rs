@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bootstrap;
+pub mod oidc;
 pub mod password;
 pub mod sessions;
 pub mod settings;

@@ -283,7 +283,12 @@ pub async fn delete(
                 if let Err(error) = users::delete(tx, id) {
                     return Ok(Err(user_error(error)));
                 }
-                audit::record(tx, admin_entry(&admin, action::USER_DELETE, &target, None, &ip))?;
+                // The user row is gone: keep the name, not the id.
+                let entry = Entry {
+                    target_user_id: None,
+                    ..admin_entry(&admin, action::USER_DELETE, &target, None, &ip)
+                };
+                audit::record(tx, entry)?;
                 Ok(Ok(()))
             })?)
         })

@@ -6,9 +6,9 @@ export function errorMessage(error: unknown): string {
     if (error.code === 'RATE_LIMITED') {
       return `Too many attempts. ${tryAgainIn(error.retryAfterSeconds)}`;
     }
-    return error.message;
+    return sentence(error.message);
   }
-  return error instanceof Error ? error.message : 'Something went wrong. Try again.';
+  return error instanceof Error ? sentence(error.message) : 'Something went wrong. Try again.';
 }
 
 /**
@@ -22,7 +22,7 @@ export function fieldError<Field extends string>(
   if (error instanceof ApiError && error.field !== undefined) {
     const field = fields.find((name) => name === error.field);
     if (field !== undefined) {
-      return { field, message: error.message };
+      return { field, message: sentence(error.message) };
     }
   }
   return undefined;
@@ -42,4 +42,9 @@ function tryAgainIn(seconds: number | undefined): string {
   }
   const minutes = Math.ceil(seconds / 60);
   return minutes === 1 ? 'Try again in 1 minute.' : `Try again in ${minutes} minutes.`;
+}
+
+/** The server writes its messages in lower case, to fit in logs; the UI starts them upper case. */
+function sentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
 }

@@ -1,8 +1,10 @@
-import { Alert, Button, PasswordInput, Stack, Text } from '@mantine/core';
+import { Alert, Button, Stack, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { errorMessage, fieldError } from '../api/errors';
+import type { PasswordChange } from '../api/types';
+import { PasswordField } from '../components/PasswordField';
 
 /** The server's limits for a password, checked here first to save a round trip. */
 export const PASSWORD_MIN_LENGTH = 10;
@@ -17,11 +19,6 @@ export function newPasswordError(value: string): string | null {
     return `Use at most ${PASSWORD_MAX_LENGTH} characters`;
   }
   return null;
-}
-
-interface PasswordChange {
-  current_password: string;
-  new_password: string;
 }
 
 interface PasswordChangeFormProps {
@@ -68,18 +65,18 @@ export function PasswordChangeForm({ submitLabel, onChanged }: PasswordChangeFor
   return (
     <form onSubmit={submit} noValidate>
       <Stack gap="sm">
-        <PasswordInput
+        <PasswordField
           label="Current password"
           autoComplete="current-password"
           {...form.getInputProps('current_password')}
         />
-        <PasswordInput
+        <PasswordField
           label="New password"
           description={`At least ${PASSWORD_MIN_LENGTH} characters`}
           autoComplete="new-password"
           {...form.getInputProps('new_password')}
         />
-        <PasswordInput
+        <PasswordField
           label="Confirm new password"
           autoComplete="new-password"
           {...form.getInputProps('confirm_password')}

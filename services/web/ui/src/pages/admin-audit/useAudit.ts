@@ -8,11 +8,11 @@ const PAGE_SIZE = 50;
 export function useAudit() {
   return useInfiniteQuery({
     queryKey: ['admin', 'audit'],
-    initialPageParam: null as string | null,
+    initialPageParam: null as number | null,
     queryFn: ({ pageParam, signal }) => {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
       if (pageParam !== null) {
-        query.set('before', pageParam);
+        query.set('before', String(pageParam));
       }
       return api.get<AuditPage>(`/api/admin/audit?${query.toString()}`, { signal });
     },

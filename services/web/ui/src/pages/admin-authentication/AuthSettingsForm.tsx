@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   Group,
-  PasswordInput,
   Select,
   Stack,
   Switch,
@@ -17,6 +16,7 @@ import { notifications } from '@mantine/notifications';
 import type { ReactNode } from 'react';
 import type { AuthSettings, AuthSettingsUpdate, TokenAuthMethod } from '../../api/types';
 import { errorMessage, fieldError, hasCode } from '../../api/errors';
+import { PasswordField } from '../../components/PasswordField';
 import { OidcTestResults } from './OidcTestResults';
 import { useSaveAuthSettings, useTestProvider } from './useAuthSettings';
 
@@ -112,7 +112,7 @@ export function AuthSettingsForm({ settings }: { settings: AuthSettings }) {
             spellCheck={false}
             {...form.getInputProps('client_id')}
           />
-          <PasswordInput
+          <PasswordField
             label="Client secret"
             description={
               secretSet
@@ -247,9 +247,12 @@ function formValues(settings: AuthSettings): FormValues {
   };
 }
 
-/** The PUT body: empty text becomes null (use the environment); an empty secret is left out. */
+/**
+ * The PUT body. Empty text clears the stored value, so the environment's applies again; an empty
+ * secret is left out, which keeps the stored one.
+ */
 function update(values: FormValues): AuthSettingsUpdate {
-  const text = (value: string) => value.trim() || null;
+  const text = (value: string) => value.trim();
   return {
     local_enabled: values.local_enabled,
     oidc_enabled: values.oidc_enabled,

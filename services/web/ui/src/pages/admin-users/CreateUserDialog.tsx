@@ -1,9 +1,10 @@
-import { Alert, Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import type { Role } from '../../api/types';
 import { errorMessage, fieldError } from '../../api/errors';
 import { newPasswordError } from '../../auth/PasswordChangeForm';
+import { PasswordField } from '../../components/PasswordField';
 import { RoleInput } from './RoleInput';
 import { useCreateUser } from './useUsers';
 
@@ -19,6 +20,7 @@ export function CreateUserDialog({ opened, onClose }: { opened: boolean; onClose
       role: 'user' as Role,
       display_name: '',
       email: '',
+      must_change_password: true,
     },
     validate: {
       username: (value) => (value.trim() === '' ? 'Choose a username' : null),
@@ -40,6 +42,7 @@ export function CreateUserDialog({ opened, onClose }: { opened: boolean; onClose
         role: values.role,
         display_name: values.display_name.trim() || undefined,
         email: values.email.trim() || undefined,
+        must_change_password: values.must_change_password,
       },
       {
         onSuccess: (user) => {
@@ -71,10 +74,10 @@ export function CreateUserDialog({ opened, onClose }: { opened: boolean; onClose
             data-autofocus
             {...form.getInputProps('username')}
           />
-          <PasswordInput
+          <PasswordField
             label="Password"
             required
-            description="At least 10 characters. Tell it to the user; they can change it later."
+            description="At least 10 characters. Tell it to the user."
             autoComplete="new-password"
             {...form.getInputProps('password')}
           />
@@ -85,6 +88,10 @@ export function CreateUserDialog({ opened, onClose }: { opened: boolean; onClose
           />
           <TextInput label="Display name" {...form.getInputProps('display_name')} />
           <TextInput label="Email" type="email" {...form.getInputProps('email')} />
+          <Checkbox
+            label="Ask for a new password at the first sign-in"
+            {...form.getInputProps('must_change_password', { type: 'checkbox' })}
+          />
           {create.isError && !shownInPlace && (
             <Alert color="red" role="alert" title="User not created">
               <Text size="sm">{errorMessage(create.error)}</Text>

@@ -1,11 +1,11 @@
 import { Alert, Button, Group, Modal, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import type { User } from '../../api/types';
+import type { PatchUser, User } from '../../api/types';
 import { errorMessage, fieldError } from '../../api/errors';
 import { useMe } from '../../auth/useMe';
 import { RoleInput } from './RoleInput';
-import { type UserChange, useUpdateUser } from './useUsers';
+import { useUpdateUser } from './useUsers';
 
 const FIELDS = ['username', 'display_name', 'email', 'role', 'active'] as const;
 
@@ -103,8 +103,8 @@ interface EditValues {
   active: boolean;
 }
 
-function changedFields(user: User, values: EditValues): UserChange {
-  const change: UserChange = {};
+function changedFields(user: User, values: EditValues): PatchUser {
+  const change: PatchUser = {};
   const username = values.username.trim();
   const displayName = values.display_name.trim() || null;
   const email = values.email.trim() || null;
@@ -112,10 +112,10 @@ function changedFields(user: User, values: EditValues): UserChange {
   if (username !== user.username) {
     change.username = username;
   }
-  if (displayName !== user.display_name) {
+  if (displayName !== (user.display_name ?? null)) {
     change.display_name = displayName;
   }
-  if (email !== user.email) {
+  if (email !== (user.email ?? null)) {
     change.email = email;
   }
   if (values.role !== user.role) {

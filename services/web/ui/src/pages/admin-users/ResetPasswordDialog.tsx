@@ -5,7 +5,6 @@ import {
   CopyButton,
   Group,
   Modal,
-  PasswordInput,
   Radio,
   Stack,
   Text,
@@ -16,6 +15,7 @@ import { type FormEvent, useState } from 'react';
 import type { User } from '../../api/types';
 import { errorMessage, fieldError } from '../../api/errors';
 import { newPasswordError } from '../../auth/PasswordChangeForm';
+import { PasswordField } from '../../components/PasswordField';
 import { IconCheck, IconCopy } from '../../components/icons';
 import { useResetPassword } from './useUsers';
 
@@ -48,7 +48,7 @@ export function ResetPasswordDialog({ user, onClose }: { user: User; onClose: ()
     return (
       <Modal opened onClose={onClose} title={`Password reset for ${user.username}`}>
         <Stack gap="sm">
-          {reset.data.temporary_password !== null ? (
+          {reset.data.temporary_password ? (
             <TemporaryPassword password={reset.data.temporary_password} />
           ) : (
             <Text size="sm">The password you chose is set.</Text>
@@ -82,7 +82,7 @@ export function ResetPasswordDialog({ user, onClose }: { user: User; onClose: ()
             </Stack>
           </Radio.Group>
           {choice === 'set' && (
-            <PasswordInput
+            <PasswordField
               label="Password"
               description="At least 10 characters"
               autoComplete="new-password"

@@ -1,35 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { Role, User } from '../../api/types';
+import type {
+  CreateUser,
+  DeleteUser,
+  PatchUser,
+  ResetAnswer,
+  ResetPassword,
+  User,
+} from '../../api/types';
 import { meQueryKey } from '../../auth/useMe';
 
 const usersQueryKey = ['admin', 'users'] as const;
-
-export interface NewUser {
-  username: string;
-  password: string;
-  role: Role;
-  display_name?: string;
-  email?: string;
-}
-
-export interface UserChange {
-  username?: string;
-  display_name?: string | null;
-  email?: string | null;
-  role?: Role;
-  active?: boolean;
-}
-
-export interface PasswordReset {
-  /** Absent: the server generates a temporary password and returns it once. */
-  password?: string;
-}
-
-export interface UserDeletion {
-  confirm_username: string;
-  delete_data?: boolean;
-}
 
 /** Every account on this server. */
 export function useUsers() {
@@ -42,7 +23,7 @@ export function useUsers() {
 export function useCreateUser() {
   const refresh = useRefreshUsers();
   return useMutation({
-    mutationFn: (user: NewUser) => api.post<User>('/api/admin/users', { body: user }),
+    mutationFn: (user: CreateUser) => api.post<User>('/api/admin/users', { body: user }),
     onSuccess: refresh,
   });
 }
@@ -50,7 +31,7 @@ export function useCreateUser() {
 export function useUpdateUser(id: number) {
   const refresh = useRefreshUsers();
   return useMutation({
-    mutationFn: (change: UserChange) => api.patch<User>(`/api/admin/users/${id}`, { body: change }),
+    mutationFn: (change: PatchUser) => api.patch<User>(`/api/admin/users/${id}`, { body: change }),
     onSuccess: refresh,
   });
 }
@@ -58,8 +39,8 @@ export function useUpdateUser(id: number) {
 export function useResetPassword(id: number) {
   const refresh = useRefreshUsers();
   return useMutation({
-    mutationFn: (reset: PasswordReset) =>
-      api.post<{ temporary_password: string | null }>(`/api/admin/users/${id}/reset-password`, {
+    mutationFn: (reset: ResetPassword) =>
+      api.post<ResetAnswer>(`/api/admin/users/${id}/reset-password`, {
         body: reset,
       }),
     onSuccess: refresh,
@@ -69,7 +50,7 @@ export function useResetPassword(id: number) {
 export function useDeleteUser(id: number) {
   const refresh = useRefreshUsers();
   return useMutation({
-    mutationFn: (deletion: UserDeletion) =>
+    mutationFn: (deletion: DeleteUser) =>
       api.delete<void>(`/api/admin/users/${id}`, { body: deletion }),
     onSuccess: refresh,
   });

@@ -1,4 +1,4 @@
-import { Alert, Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Divider, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import type { AuthMode } from '../../api/types';
@@ -6,6 +6,7 @@ import { errorMessage, fieldError } from '../../api/errors';
 import { changePasswordPath, nextPath } from '../../auth/paths';
 import { useAuthMode } from '../../auth/useAuthMode';
 import { useMe } from '../../auth/useMe';
+import { PasswordField } from '../../components/PasswordField';
 import { LoadError, Loading } from '../../components/QueryStatus';
 import { CenteredLayout } from '../../shell/CenteredLayout';
 import { useSignIn } from './useSignIn';
@@ -134,7 +135,7 @@ function PasswordSignIn({ next }: { next: string }) {
           autoFocus
           {...form.getInputProps('username')}
         />
-        <PasswordInput
+        <PasswordField
           label="Password"
           autoComplete="current-password"
           {...form.getInputProps('password')}

@@ -1,0 +1,123 @@
+//! `billtracker user …`: account rescue on the data directory, for when
+//! nobody can sign in. The same rules as Admin > Users apply.
+
+use billtracker::accounts::audit::{self, Entry, action};
+use billtracker::accounts::bootstrap::random_password;
+use billtracker::accounts::users::{self, UserError, UserPatch};
+use billtracker::accounts::{Role, password, sessions};
+use billtracker::config::CommonArgs;
+use billtracker::db;
+
+use crate::attempt;
+use crate::commands::{db_error, open_bills};
+use crate::output::{self, CHECK_FAILED, OK, or_dash};
+
+/// The actor written to the audit log for CLI changes.
+const ACTOR: &str = "billtracker CLI";
+
+pub fn list(common: &CommonArgs, json: bool) -> i32 {
+    let conn = attempt!(open_bills(common));
+    let all = attempt!(users::list(&conn).map_err(db_error));
+    if json {
+        return output::json(&all);
+    }
+    if all.is_empty() {
+        println!("no users yet: the web process creates the first admin at its first start");
+        return OK;
+    }
+    println!("{:<6} {:<24} {:<6} {:<8} {:<6} {:<24}", "ID", "USERNAME", "ROLE", "STATE", "SOURCE", "LAST LOGIN");
+    for user in &all {
+        println!(
+            "{:<6} {:<24} {:<6} {:<8} {:<6} {:<24}",
+            user.id,
+            user.username,
+            user.role.as_str(),
+            if user.active { "active" } else { "inactive" },
+            format!("{:?}", user.auth_source).to_lowercase(),
+            or_dash(user.last_login_at.as_deref()),
+        );
+    }
+    OK
+}
+
+/// Runs a change on one user in a write transaction with an audit entry.
+fn change(
+    common: &CommonArgs,
+    username: &str,
+    audit_action: &str,
+    detail: String,
+    apply: impl FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<(), UserError>,
+) -> i32 {
+    let mut conn = attempt!(open_bills(common));
+    let outcome = db::write(&mut conn, |tx| {
+        let Some(account) = users::account_by_username(tx, username)? else {
+            return Ok(Err(UserError::NotFound));
+        };
+        if let Err(error) = apply(tx, account.user.id) {
+            return Ok(Err(error));
+        }
+        audit::record(
+            tx,
+            Entry {
+                actor: Some(ACTOR),
+                action: audit_action,
+                target: Some(&account.user.username),
+                target_user_id: Some(account.user.id),
+                detail: Some(detail),
+                ..Entry::default()
+            },
+        )?;
+        Ok(Ok(()))
+    });
+    match outcome {
+        Ok(Ok(())) => OK,
+        Ok(Err(UserError::NotFound)) => {
+            eprintln!("billtracker: no user named {username:?} (see `billtracker user list`)");
+            CHECK_FAILED
+        }
+        Ok(Err(UserError::Store(error))) | Err(error) => db_error(error),
+        Ok(Err(error)) => {
+            eprintln!("billtracker: {error}");
+            CHECK_FAILED
+        }
+    }
+}
+
+pub fn reset_password(common: &CommonArgs, username: &str) -> i32 {
+    let new_password = random_password();
+    let hash = match password::hash(&new_password) {
+        Ok(hash) => hash,
+        Err(error) => return db_error(error),
+    };
+    let code = change(common, username, action::USER_RESET_PASSWORD, "from the CLI".into(), |tx, id| {
+        users::set_password(tx, id, &hash, true)?;
+        sessions::end_all(tx, id)?;
+        Ok(())
+    });
+    if code == OK {
+        println!("new one-time password for {username}: {new_password}");
+        println!("{username} must choose a new password at the next sign-in; their sessions have ended");
+    }
+    code
+}
+
+pub fn set_role(common: &CommonArgs, username: &str, role: Role) -> i32 {
+    let code = change(common, username, action::USER_UPDATE, format!("role {} from the CLI", role.as_str()), |tx, id| {
+        users::update(tx, id, UserPatch { role: Some(role), ..UserPatch::default() }).map(|_| ())
+    });
+    if code == OK {
+        println!("{username} is now {}", role.as_str());
+    }
+    code
+}
+
+pub fn set_active(common: &CommonArgs, username: &str, active: bool) -> i32 {
+    let word = if active { "activated" } else { "deactivated" };
+    let code = change(common, username, action::USER_UPDATE, format!("{word} from the CLI"), |tx, id| {
+        users::update(tx, id, UserPatch { active: Some(active), ..UserPatch::default() }).map(|_| ())
+    });
+    if code == OK {
+        println!("{username} is {word}");
+    }
+    code
+}
