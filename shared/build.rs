@@ -17,7 +17,10 @@ fn main() {
 
     let mut out = String::from("&[\n");
     for path in files {
-        let stem = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 file name");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("UTF-8 file name");
         let (number, name) = stem
             .split_once('_')
             .unwrap_or_else(|| panic!("migration {stem} must be named NNNN_name.sql"));
@@ -28,7 +31,10 @@ fn main() {
         writeln!(
             out,
             "    Migration {{ version: {version}, name: {name:?}, sql: include_str!({:?}) }},",
-            path.canonicalize().expect("migration path").display().to_string()
+            path.canonicalize()
+                .expect("migration path")
+                .display()
+                .to_string()
         )
         .expect("write to string");
     }

@@ -158,7 +158,10 @@ impl Suite {
             .map(|(_, b)| *b)
             .expect("a known service");
         self.starts += 1;
-        let log = self.dir.path().join(format!("{service}-{}.log", self.starts));
+        let log = self
+            .dir
+            .path()
+            .join(format!("{service}-{}.log", self.starts));
         let out = File::create(&log).expect("log file");
         let err = out.try_clone().expect("log file");
         let child = self
@@ -193,7 +196,12 @@ impl Suite {
 
     /// Sends a signal to the latest process of a service and waits for it
     /// to exit; returns its exit status.
-    pub fn signal(&mut self, service: &str, signal: Signal, timeout: Duration) -> std::process::ExitStatus {
+    pub fn signal(
+        &mut self,
+        service: &str,
+        signal: Signal,
+        timeout: Duration,
+    ) -> std::process::ExitStatus {
         let running = self.process(service);
         let pid = Pid::from_raw(running.child.id() as i32);
         kill(pid, signal).expect("send the signal");
@@ -274,14 +282,16 @@ impl Suite {
     /// Opens `bills.db` like any other process would.
     pub fn bills(&self) -> Connection {
         let conn = Connection::open(self.bills_db()).expect("open bills.db");
-        conn.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
+        conn.busy_timeout(Duration::from_secs(10))
+            .expect("busy timeout");
         conn
     }
 
     /// Opens `queue.db`.
     pub fn queue(&self) -> Connection {
         let conn = Connection::open(self.queue_db()).expect("open queue.db");
-        conn.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
+        conn.busy_timeout(Duration::from_secs(10))
+            .expect("busy timeout");
         conn
     }
 }
@@ -294,7 +304,9 @@ impl Drop for Suite {
             }
         }
         for process in &mut self.processes {
-            let exited = wait_for(Duration::from_secs(10), || process.child.try_wait().ok().flatten());
+            let exited = wait_for(Duration::from_secs(10), || {
+                process.child.try_wait().ok().flatten()
+            });
             if exited.is_none() {
                 let _ = process.child.kill();
                 let _ = process.child.wait();

@@ -22,7 +22,12 @@ impl Browser {
             .build()
             .unwrap();
         let base = suite.url("");
-        let token: Value = client.get(format!("{base}/api/auth/csrf-token")).send().unwrap().json().unwrap();
+        let token: Value = client
+            .get(format!("{base}/api/auth/csrf-token"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
         Browser {
             client,
             csrf: token["token"].as_str().unwrap().to_string(),
@@ -40,7 +45,10 @@ impl Browser {
     }
 
     fn get(&self, path: &str) -> reqwest::blocking::Response {
-        self.client.get(format!("{}{path}", self.base)).send().unwrap()
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .unwrap()
     }
 }
 
@@ -64,7 +72,10 @@ fn a_new_instance_prints_a_one_time_admin_password_that_must_be_changed() {
     assert_eq!(password.len(), 20);
 
     let browser = Browser::new(&suite);
-    let login = browser.post("/api/auth/login", json!({"username": "admin", "password": password}));
+    let login = browser.post(
+        "/api/auth/login",
+        json!({"username": "admin", "password": password}),
+    );
     assert_eq!(login.status(), 200);
     let user: Value = login.json().unwrap();
     assert_eq!(user["must_change_password"], true);
@@ -99,7 +110,12 @@ fn the_cli_rescues_accounts_with_the_web_process_running() {
 
     let browser = Browser::new(&suite);
     assert_eq!(
-        browser.post("/api/auth/login", json!({"username": "root-admin", "password": "correct-horse-battery"})).status(),
+        browser
+            .post(
+                "/api/auth/login",
+                json!({"username": "root-admin", "password": "correct-horse-battery"})
+            )
+            .status(),
         200
     );
 
@@ -111,26 +127,61 @@ fn the_cli_rescues_accounts_with_the_web_process_running() {
     let refused = suite.ctl(&["user", "deactivate", "root-admin"]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("last active admin"));
-    assert_eq!(suite.ctl(&["user", "set-role", "nobody", "admin"]).status.code(), Some(1));
-    assert_eq!(suite.ctl(&["user", "set-role", "root-admin", "emperor"]).status.code(), Some(2));
+    assert_eq!(
+        suite
+            .ctl(&["user", "set-role", "nobody", "admin"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        suite
+            .ctl(&["user", "set-role", "root-admin", "emperor"])
+            .status
+            .code(),
+        Some(2)
+    );
 
     let reset = suite.ctl(&["user", "reset-password", "root-admin"]);
     assert!(reset.status.success());
     let text = String::from_utf8_lossy(&reset.stdout).to_string();
-    let password = text.split(": ").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+    let password = text
+        .split(": ")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
 
     // The live session ended at once; the new password works and must be changed.
-    wait_for(Duration::from_secs(5), || (browser.get("/api/auth/me").status() == 401).then_some(()))
-        .expect("the session ended");
+    wait_for(Duration::from_secs(5), || {
+        (browser.get("/api/auth/me").status() == 401).then_some(())
+    })
+    .expect("the session ended");
     let again = Browser::new(&suite);
-    let login = again.post("/api/auth/login", json!({"username": "root-admin", "password": password}));
+    let login = again.post(
+        "/api/auth/login",
+        json!({"username": "root-admin", "password": password}),
+    );
     assert_eq!(login.status(), 200);
     assert_eq!(login.json::<Value>().unwrap()["must_change_password"], true);
 
     let audit: Vec<String> = {
         let conn = suite.bills();
-        let mut stmt = conn.prepare("SELECT actor || ' ' || action FROM audit_log").unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        let mut stmt = conn
+            .prepare("SELECT actor || ' ' || action FROM audit_log")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     };
-    assert!(audit.iter().any(|a| a == "billtracker CLI user.reset_password"), "{audit:?}");
+    assert!(
+        audit
+            .iter()
+            .any(|a| a == "billtracker CLI user.reset_password"),
+        "{audit:?}"
+    );
 }

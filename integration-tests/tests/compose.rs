@@ -19,7 +19,11 @@ fn compose() -> Value {
 }
 
 fn help(binary: &str, args: &[&str]) -> String {
-    let output = Command::new(bin(binary)).args(args).arg("--help").output().unwrap();
+    let output = Command::new(bin(binary))
+        .args(args)
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{binary} {args:?} --help");
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -27,9 +31,24 @@ fn help(binary: &str, args: &[&str]) -> String {
 /// (service key, container name, binary, health check service)
 const APP_SERVICES: [(&str, &str, &str, &str); 4] = [
     ("web", "bill-tracker", "billtracker-web", "web"),
-    ("sync-worker", "bill-tracker-sync", "billtracker-sync-worker", "sync-worker"),
-    ("notifier", "bill-tracker-notifier", "billtracker-notifier", "notifier"),
-    ("janitor", "bill-tracker-janitor", "billtracker-janitor", "janitor"),
+    (
+        "sync-worker",
+        "bill-tracker-sync",
+        "billtracker-sync-worker",
+        "sync-worker",
+    ),
+    (
+        "notifier",
+        "bill-tracker-notifier",
+        "billtracker-notifier",
+        "notifier",
+    ),
+    (
+        "janitor",
+        "bill-tracker-janitor",
+        "billtracker-janitor",
+        "janitor",
+    ),
 ];
 
 #[test]
@@ -39,9 +58,19 @@ fn every_app_container_runs_a_real_binary_on_the_shared_data_volume() {
     for (key, container, binary, health) in APP_SERVICES {
         let service = &services[key];
         assert_eq!(service["container_name"].as_str(), Some(container), "{key}");
-        assert!(container.starts_with("bill-tracker"), "runbook filters on the name");
-        assert!(service["image"].as_str().is_some_and(|i| !i.is_empty()), "{key} names an image for pull");
-        assert_eq!(service["build"]["dockerfile"].as_str(), Some("compose/Dockerfile"), "{key}");
+        assert!(
+            container.starts_with("bill-tracker"),
+            "runbook filters on the name"
+        );
+        assert!(
+            service["image"].as_str().is_some_and(|i| !i.is_empty()),
+            "{key} names an image for pull"
+        );
+        assert_eq!(
+            service["build"]["dockerfile"].as_str(),
+            Some("compose/Dockerfile"),
+            "{key}"
+        );
         assert_eq!(service["build"]["context"].as_str(), Some(".."), "{key}");
         assert_eq!(service["restart"].as_str(), Some("unless-stopped"), "{key}");
 
@@ -55,8 +84,16 @@ fn every_app_container_runs_a_real_binary_on_the_shared_data_volume() {
             .iter()
             .map(|v| v.as_str().unwrap())
             .collect();
-        assert_eq!(volumes, ["billtracker-data:/data"], "{key} shares the one /data volume");
-        assert_eq!(service["environment"]["DATA_DIR"].as_str(), Some("/data"), "{key}");
+        assert_eq!(
+            volumes,
+            ["billtracker-data:/data"],
+            "{key} shares the one /data volume"
+        );
+        assert_eq!(
+            service["environment"]["DATA_DIR"].as_str(),
+            Some("/data"),
+            "{key}"
+        );
 
         let test: Vec<&str> = service["healthcheck"]["test"]
             .as_sequence()
@@ -66,7 +103,10 @@ fn every_app_container_runs_a_real_binary_on_the_shared_data_volume() {
             .collect();
         assert_eq!(test, ["CMD", "billtracker", "health", health], "{key}");
     }
-    assert!(compose["volumes"]["billtracker-data"].is_mapping() || compose["volumes"]["billtracker-data"].is_null());
+    assert!(
+        compose["volumes"]["billtracker-data"].is_mapping()
+            || compose["volumes"]["billtracker-data"].is_null()
+    );
 
     // The health check command is one the CLI accepts.
     let health_help = help("billtracker", &["health"]);
@@ -93,8 +133,16 @@ fn ports_are_those_of_the_runbook() {
     assert_eq!(ports("docs"), ["8055:8000"]);
     assert_eq!(docs["restart"].as_str(), Some("unless-stopped"));
     let command = docs["command"].as_str().unwrap();
-    assert!(command.contains("serve") && command.contains("0.0.0.0:8000"), "{command}");
-    let volumes: Vec<&str> = docs["volumes"].as_sequence().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(
+        command.contains("serve") && command.contains("0.0.0.0:8000"),
+        "{command}"
+    );
+    let volumes: Vec<&str> = docs["volumes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(volumes, ["../runbook:/docs"]);
     assert!(repo().join("runbook/mkdocs.yml").exists());
 
@@ -122,7 +170,11 @@ fn every_variable_of_env_example_is_read_by_a_binary() {
         }
     }
     // Read by tracing-subscriber and by Compose itself, not by clap.
-    let outside_clap = ["RUST_LOG", "BILLTRACKER_VERSION", "BILLTRACKER_BUILD_COMMIT"];
+    let outside_clap = [
+        "RUST_LOG",
+        "BILLTRACKER_VERSION",
+        "BILLTRACKER_BUILD_COMMIT",
+    ];
 
     for name in &listed {
         assert!(
@@ -131,18 +183,37 @@ fn every_variable_of_env_example_is_read_by_a_binary() {
         );
     }
     for name in &known {
-        assert!(listed.contains(name), "{name} is read by a binary but missing from .env.example");
+        assert!(
+            listed.contains(name),
+            "{name} is read by a binary but missing from .env.example"
+        );
     }
 }
 
 #[test]
 fn the_dockerfile_builds_the_spa_and_ships_every_binary_as_a_non_root_user() {
     let text = std::fs::read_to_string(repo().join("compose/Dockerfile")).unwrap();
-    assert!(text.contains("npm ci") && text.contains("npm run build"), "a Node stage builds the SPA");
-    for binary in ["billtracker-web", "billtracker-sync-worker", "billtracker-notifier", "billtracker-janitor", "billtracker"] {
+    assert!(
+        text.contains("npm ci") && text.contains("npm run build"),
+        "a Node stage builds the SPA"
+    );
+    for binary in [
+        "billtracker-web",
+        "billtracker-sync-worker",
+        "billtracker-notifier",
+        "billtracker-janitor",
+        "billtracker",
+    ] {
         assert!(text.contains(binary), "{binary} is in the image");
     }
-    assert!(text.contains("tzdata"), "time zone data for the daily run and reminders");
-    assert!(text.lines().any(|l| l.trim_start().starts_with("USER ") && !l.contains("root")), "runs as non-root");
+    assert!(
+        text.contains("tzdata"),
+        "time zone data for the daily run and reminders"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("USER ") && !l.contains("root")),
+        "runs as non-root"
+    );
     assert!(text.contains("VOLUME") && text.contains("/data"));
 }

@@ -29,7 +29,11 @@ fn run(binary: &str, env: &[(&str, String)]) -> (Option<i32>, String) {
 }
 
 fn binaries() -> Vec<&'static str> {
-    SERVICES.iter().map(|(_, b)| *b).chain(["billtracker"]).collect()
+    SERVICES
+        .iter()
+        .map(|(_, b)| *b)
+        .chain(["billtracker"])
+        .collect()
 }
 
 #[test]
@@ -60,17 +64,27 @@ fn an_unwritable_data_directory_is_named() {
 #[test]
 fn a_short_encryption_key_is_named_and_not_echoed() {
     for binary in binaries() {
-        let (code, text) = run(binary, &[("TOKEN_ENCRYPTION_KEY", "tooshort-secret".into())]);
+        let (code, text) = run(
+            binary,
+            &[("TOKEN_ENCRYPTION_KEY", "tooshort-secret".into())],
+        );
         assert_eq!(code, Some(2), "{binary}: {text}");
         assert!(text.contains("TOKEN_ENCRYPTION_KEY"), "{binary}: {text}");
-        assert!(!text.contains("tooshort-secret"), "{binary} must not print the key: {text}");
+        assert!(
+            !text.contains("tooshort-secret"),
+            "{binary} must not print the key: {text}"
+        );
         assert!(!text.contains("panicked"), "{binary}: {text}");
     }
 }
 
 #[test]
 fn worker_settings_out_of_range_are_named() {
-    for (name, value) in [("WORKER_CONCURRENCY", "0"), ("QUEUE_POLL_MS", "fast"), ("TZ", "Mars/Olympus")] {
+    for (name, value) in [
+        ("WORKER_CONCURRENCY", "0"),
+        ("QUEUE_POLL_MS", "fast"),
+        ("TZ", "Mars/Olympus"),
+    ] {
         let (code, text) = run("billtracker-notifier", &[(name, value.into())]);
         assert_eq!(code, Some(2), "{name}: {text}");
         assert!(text.contains(name), "{name}: {text}");
@@ -83,5 +97,8 @@ fn a_port_in_use_is_named() {
     let port = listener.local_addr().unwrap().port();
     let (code, text) = run("billtracker-web", &[("PORT", port.to_string())]);
     assert_eq!(code, Some(2), "{text}");
-    assert!(text.contains("PORT") && text.contains(&port.to_string()), "{text}");
+    assert!(
+        text.contains("PORT") && text.contains(&port.to_string()),
+        "{text}"
+    );
 }

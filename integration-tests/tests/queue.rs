@@ -27,7 +27,9 @@ fn a_thousand_jobs_queued_by_one_process_are_each_handled_once_by_another() {
     assert!(suite.wait_until_up(&["sync-worker"], Duration::from_secs(10)));
 
     // The CLI is the pushing process; the sync worker handles.
-    let output = suite.ctl(&["queue", "probe", "--queue", "sync", "--count", "1000", "--wait", "60"]);
+    let output = suite.ctl(&[
+        "queue", "probe", "--queue", "sync", "--count", "1000", "--wait", "60",
+    ]);
     assert!(
         output.status.success(),
         "{}{}",
@@ -45,11 +47,23 @@ fn a_thousand_jobs_queued_by_one_process_are_each_handled_once_by_another() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!((rows, runs), (1000, 1000), "no job ran twice without a crash");
-    assert_eq!(job_counts(&suite, &prefix), (1000, 1000), "every job is marked done");
+    assert_eq!(
+        (rows, runs),
+        (1000, 1000),
+        "no job ran twice without a crash"
+    );
+    assert_eq!(
+        job_counts(&suite, &prefix),
+        (1000, 1000),
+        "every job is marked done"
+    );
 
     let logs = suite.logs("sync-worker");
-    assert!(logs.contains("job started") && logs.contains("job finished") && logs.contains("duration_ms"));
+    assert!(
+        logs.contains("job started")
+            && logs.contains("job finished")
+            && logs.contains("duration_ms")
+    );
 }
 
 #[test]
@@ -59,13 +73,24 @@ fn a_worker_killed_while_holding_jobs_is_restarted_and_every_job_completes() {
     assert!(suite.wait_until_up(&["notifier"], Duration::from_secs(10)));
 
     // Slow jobs, so that the worker surely holds some when it dies.
-    let output = suite.ctl(&["queue", "probe", "--queue", "notify", "--count", "60", "--hold-ms", "250"]);
+    let output = suite.ctl(&[
+        "queue",
+        "probe",
+        "--queue",
+        "notify",
+        "--count",
+        "60",
+        "--hold-ms",
+        "250",
+    ]);
     assert!(output.status.success());
     let prefix = probe_prefix(&output);
 
     let conn = suite.bills();
-    wait_for(Duration::from_secs(30), || (probe_rows(&conn, &prefix) >= 8).then_some(()))
-        .expect("the worker started handling");
+    wait_for(Duration::from_secs(30), || {
+        (probe_rows(&conn, &prefix) >= 8).then_some(())
+    })
+    .expect("the worker started handling");
     suite.signal("notifier", Signal::SIGKILL, Duration::from_secs(5));
 
     let held: i64 = suite
@@ -77,11 +102,21 @@ fn a_worker_killed_while_holding_jobs_is_restarted_and_every_job_completes() {
         )
         .unwrap();
     assert!(held > 0, "the killed worker held jobs");
-    assert!(probe_rows(&conn, &prefix) < 60, "work was left when it died");
+    assert!(
+        probe_rows(&conn, &prefix) < 60,
+        "work was left when it died"
+    );
 
     suite.start("notifier");
-    wait_for(Duration::from_secs(60), || (probe_rows(&conn, &prefix) == 60).then_some(()))
-        .unwrap_or_else(|| panic!("every job completes after the restart:\n{}", suite.logs("notifier")));
+    wait_for(Duration::from_secs(60), || {
+        (probe_rows(&conn, &prefix) == 60).then_some(())
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "every job completes after the restart:\n{}",
+            suite.logs("notifier")
+        )
+    });
 
     let (rows, distinct): (i64, i64) = conn
         .query_row(
@@ -90,11 +125,17 @@ fn a_worker_killed_while_holding_jobs_is_restarted_and_every_job_completes() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!((rows, distinct), (60, 60), "each job has its effect exactly once");
+    assert_eq!(
+        (rows, distinct),
+        (60, 60),
+        "each job has its effect exactly once"
+    );
     let (total, done) = job_counts(&suite, &prefix);
     assert_eq!(total, 60);
-    wait_for(Duration::from_secs(10), || (job_counts(&suite, &prefix).1 == 60).then_some(()))
-        .unwrap_or_else(|| panic!("all jobs marked done, got {done}"));
+    wait_for(Duration::from_secs(10), || {
+        (job_counts(&suite, &prefix).1 == 60).then_some(())
+    })
+    .unwrap_or_else(|| panic!("all jobs marked done, got {done}"));
 }
 
 #[test]
@@ -103,11 +144,22 @@ fn sigterm_finishes_or_releases_held_jobs_and_nothing_is_lost() {
     suite.start("janitor");
     assert!(suite.wait_until_up(&["janitor"], Duration::from_secs(10)));
 
-    let output = suite.ctl(&["queue", "probe", "--queue", "maintenance", "--count", "40", "--hold-ms", "300"]);
+    let output = suite.ctl(&[
+        "queue",
+        "probe",
+        "--queue",
+        "maintenance",
+        "--count",
+        "40",
+        "--hold-ms",
+        "300",
+    ]);
     let prefix = probe_prefix(&output);
     let conn = suite.bills();
-    wait_for(Duration::from_secs(30), || (probe_rows(&conn, &prefix) >= 4).then_some(()))
-        .expect("the worker started handling");
+    wait_for(Duration::from_secs(30), || {
+        (probe_rows(&conn, &prefix) >= 4).then_some(())
+    })
+    .expect("the worker started handling");
 
     let status = suite.signal("janitor", Signal::SIGTERM, Duration::from_secs(20));
     assert!(status.success(), "clean exit on SIGTERM");
@@ -125,8 +177,10 @@ fn sigterm_finishes_or_releases_held_jobs_and_nothing_is_lost() {
     assert_eq!(stuck, 0, "a stopped worker holds no jobs");
 
     suite.start("janitor");
-    wait_for(Duration::from_secs(60), || (probe_rows(&conn, &prefix) == 40).then_some(()))
-        .expect("the restarted worker handles the rest");
+    wait_for(Duration::from_secs(60), || {
+        (probe_rows(&conn, &prefix) == 40).then_some(())
+    })
+    .expect("the restarted worker handles the rest");
 }
 
 #[test]
@@ -138,28 +192,51 @@ fn operators_can_kill_retry_and_purge_jobs() {
     let output = suite.ctl(&["queue", "probe", "--queue", "sync", "--count", "3"]);
     assert!(output.status.success());
 
-    let jobs = suite.ctl_json(&["queue", "list", "--queue", "sync", "--state", "pending", "--json"]);
+    let jobs = suite.ctl_json(&[
+        "queue", "list", "--queue", "sync", "--state", "pending", "--json",
+    ]);
     let jobs = jobs.as_array().unwrap();
     assert_eq!(jobs.len(), 3);
     let id = jobs[0]["id"].as_str().unwrap().to_string();
 
     let stats = suite.ctl_json(&["queue", "stats", "--json"]);
-    let sync = stats.as_array().unwrap().iter().find(|q| q["queue"] == "sync").unwrap();
+    let sync = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["queue"] == "sync")
+        .unwrap();
     assert_eq!(sync["pending"], 3);
 
     assert!(suite.ctl(&["queue", "kill", &id]).status.success());
     let shown = suite.ctl_json(&["queue", "show", &id, "--json"]);
     assert_eq!(shown["state"], "killed");
-    assert_eq!(suite.ctl(&["queue", "kill", &id]).status.code(), Some(1), "already killed");
+    assert_eq!(
+        suite.ctl(&["queue", "kill", &id]).status.code(),
+        Some(1),
+        "already killed"
+    );
 
     assert!(suite.ctl(&["queue", "retry", &id]).status.success());
-    assert_eq!(suite.ctl_json(&["queue", "show", &id, "--json"])["state"], "pending");
+    assert_eq!(
+        suite.ctl_json(&["queue", "show", &id, "--json"])["state"],
+        "pending"
+    );
 
-    assert_eq!(suite.ctl(&["queue", "show", "no-such-job"]).status.code(), Some(1));
+    assert_eq!(
+        suite.ctl(&["queue", "show", "no-such-job"]).status.code(),
+        Some(1)
+    );
 
     assert!(suite.ctl(&["queue", "kill", &id]).status.success());
     let purge = suite.ctl(&["queue", "purge", "--state", "killed", "--older-than", "0s"]);
     assert!(purge.status.success());
     assert!(String::from_utf8_lossy(&purge.stdout).contains("removed 1"));
-    assert_eq!(suite.ctl(&["queue", "purge", "--state", "done", "--older-than", "soon"]).status.code(), Some(2));
+    assert_eq!(
+        suite
+            .ctl(&["queue", "purge", "--state", "done", "--older-than", "soon"])
+            .status
+            .code(),
+        Some(2)
+    );
 }

@@ -12,7 +12,10 @@ fn four_processes_started_at_once_on_an_empty_directory_migrate_exactly_once() {
     suite.start_all();
 
     assert!(
-        suite.wait_until_up(&["web", "sync-worker", "notifier", "janitor"], Duration::from_secs(10)),
+        suite.wait_until_up(
+            &["web", "sync-worker", "notifier", "janitor"],
+            Duration::from_secs(10)
+        ),
         "every heartbeat should be visible to `billtracker status` within seconds:\n{}",
         suite.all_logs()
     );
@@ -23,12 +26,20 @@ fn four_processes_started_at_once_on_an_empty_directory_migrate_exactly_once() {
         1,
         "the first migration must be applied by exactly one process:\n{logs}"
     );
-    assert_eq!(logs.matches("schema is current at version").count(), 4, "{logs}");
+    assert_eq!(
+        logs.matches("schema is current at version").count(),
+        4,
+        "{logs}"
+    );
     assert!(!logs.contains("panicked"), "{logs}");
 
     let recorded: i64 = suite
         .bills()
-        .query_row("SELECT count(*) FROM schema_migrations WHERE version = 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM schema_migrations WHERE version = 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(recorded, 1);
 
@@ -37,7 +48,8 @@ fn four_processes_started_at_once_on_an_empty_directory_migrate_exactly_once() {
     let text = String::from_utf8_lossy(&status.stdout);
     for service in ["web", "sync-worker", "notifier", "janitor"] {
         assert!(
-            text.lines().any(|l| l.starts_with(service) && l.contains(" up ")),
+            text.lines()
+                .any(|l| l.starts_with(service) && l.contains(" up ")),
             "{service} is not shown up:\n{text}"
         );
     }
@@ -47,12 +59,21 @@ fn four_processes_started_at_once_on_an_empty_directory_migrate_exactly_once() {
 fn the_web_process_serves_the_app_and_reports_its_version() {
     let mut suite = Suite::new();
     suite.start("web");
-    assert!(suite.wait_for_web(Duration::from_secs(10)), "{}", suite.all_logs());
+    assert!(
+        suite.wait_for_web(Duration::from_secs(10)),
+        "{}",
+        suite.all_logs()
+    );
     let client = http();
 
     let get = client.get(suite.url("/")).send().unwrap();
     assert_eq!(get.status(), 200);
-    assert!(get.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        get.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(get.text().unwrap().contains("BillTracker"));
 
     let head = client.head(suite.url("/")).send().unwrap();
@@ -61,7 +82,12 @@ fn the_web_process_serves_the_app_and_reports_its_version() {
     let deep = client.get(suite.url("/bills/42")).send().unwrap();
     assert_eq!(deep.status(), 200, "any non-API path falls back to the app");
 
-    let about: serde_json::Value = client.get(suite.url("/api/about")).send().unwrap().json().unwrap();
+    let about: serde_json::Value = client
+        .get(suite.url("/api/about"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(about["name"], "BillTracker");
     assert_eq!(about["version"], env!("CARGO_PKG_VERSION"));
 
@@ -70,7 +96,12 @@ fn the_web_process_serves_the_app_and_reports_its_version() {
     let body: serde_json::Value = missing.json().unwrap();
     assert_eq!(body["error"]["code"], "NOT_FOUND");
 
-    let openapi: serde_json::Value = client.get(suite.url("/api/openapi.json")).send().unwrap().json().unwrap();
+    let openapi: serde_json::Value = client
+        .get(suite.url("/api/openapi.json"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert!(openapi["openapi"].as_str().unwrap().starts_with("3."));
     assert!(openapi["paths"]["/api/about"]["get"].is_object());
 }
@@ -79,12 +110,19 @@ fn the_web_process_serves_the_app_and_reports_its_version() {
 fn restarting_any_one_process_leaves_the_others_serving() {
     let mut suite = Suite::new();
     suite.start_all();
-    assert!(suite.wait_until_up(&["web", "sync-worker", "notifier", "janitor"], Duration::from_secs(10)));
+    assert!(suite.wait_until_up(
+        &["web", "sync-worker", "notifier", "janitor"],
+        Duration::from_secs(10)
+    ));
     let client = http();
 
     for service in ["sync-worker", "notifier", "janitor", "web"] {
         let status = suite.signal(service, Signal::SIGTERM, Duration::from_secs(15));
-        assert!(status.success(), "{service} exits 0 on SIGTERM: {status:?}\n{}", suite.logs(service));
+        assert!(
+            status.success(),
+            "{service} exits 0 on SIGTERM: {status:?}\n{}",
+            suite.logs(service)
+        );
 
         // While it is down, the others keep working.
         if service != "web" {
@@ -100,7 +138,9 @@ fn restarting_any_one_process_leaves_the_others_serving() {
             if consumer == service {
                 continue;
             }
-            let probe = suite.ctl(&["queue", "probe", "--queue", queue, "--count", "5", "--wait", "20"]);
+            let probe = suite.ctl(&[
+                "queue", "probe", "--queue", queue, "--count", "5", "--wait", "20",
+            ]);
             assert!(
                 probe.status.success(),
                 "{queue} jobs are handled while {service} is down: {}",
@@ -132,7 +172,11 @@ fn status_reports_a_stopped_service_as_down_and_exits_1() {
     suite.signal("janitor", Signal::SIGTERM, Duration::from_secs(15));
 
     let output = suite.ctl(&["status", "--json"]);
-    assert_eq!(output.status.code(), Some(1), "status exits 1 when a service is not up");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "status exits 1 when a service is not up"
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let state = |name: &str| {
         report["services"]
@@ -172,7 +216,9 @@ fn integrity_check_passes_while_jobs_run() {
     let mut checks = 0;
     let mut seen_midway = false;
     wait_for(Duration::from_secs(60), || {
-        let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        let result: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(result, "ok");
         // The runbook's command, with the sqlite3 shell, against the live file.
         let shell = std::process::Command::new("sqlite3")

@@ -10,7 +10,9 @@ fn main() {
     println!("cargo:rerun-if-changed=ui/dist");
     println!("cargo:rerun-if-env-changed=BILLTRACKER_BUILD_COMMIT");
     if !dist.join("index.html").exists() {
-        println!("cargo:warning=services/web/ui/dist is missing: run `npm ci && npm run build` in services/web/ui");
+        println!(
+            "cargo:warning=services/web/ui/dist is missing: run `npm ci && npm run build` in services/web/ui"
+        );
         std::fs::create_dir_all(&dist).expect("create ui/dist");
         std::fs::write(
             dist.join("index.html"),

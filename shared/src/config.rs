@@ -56,10 +56,7 @@ impl CommonArgs {
 
     /// The name of the instance time zone, for logs and Status.
     pub fn time_zone_name(&self) -> String {
-        self.time_zone()
-            .iana_name()
-            .unwrap_or("UTC")
-            .to_string()
+        self.time_zone().iana_name().unwrap_or("UTC").to_string()
     }
 }
 
@@ -83,11 +80,11 @@ pub struct WebArgs {
     pub admin_password: Option<Secret>,
 
     /// Force the Secure flag of the cookies on or off (else HTTPS, else the request scheme).
-    #[arg(long, env = "COOKIE_SECURE")]
+    #[arg(long, env = "COOKIE_SECURE", value_parser = clap::builder::BoolishValueParser::new())]
     pub cookie_secure: Option<bool>,
 
     /// The instance is served over HTTPS: Secure cookies and HSTS.
-    #[arg(long, env = "HTTPS")]
+    #[arg(long, env = "HTTPS", value_parser = clap::builder::BoolishValueParser::new())]
     pub https: Option<bool>,
 
     /// Trust X-Forwarded-For/-Proto: "true", "false", or a comma-separated list of proxy addresses or CIDR ranges.
@@ -95,7 +92,8 @@ pub struct WebArgs {
     pub trust_proxy: TrustProxy,
 
     /// The CSRF cookie is HttpOnly (the SPA reads the token from /api/auth/csrf-token).
-    #[arg(long, env = "CSRF_HTTP_ONLY", default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, env = "CSRF_HTTP_ONLY", default_value_t = true, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub csrf_http_only: bool,
 
     /// SameSite attribute of the CSRF cookie.
@@ -115,11 +113,13 @@ pub struct WebArgs {
 #[derive(Debug, Clone, Args)]
 pub struct OidcArgs {
     /// Local (username and password) login is on.
-    #[arg(long, env = "LOCAL_LOGIN_ENABLED", default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, env = "LOCAL_LOGIN_ENABLED", default_value_t = true, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub local_login_enabled: bool,
 
     /// OIDC single sign-on is on.
-    #[arg(long, env = "OIDC_ENABLED", default_value_t = false, action = clap::ArgAction::Set)]
+    #[arg(long, env = "OIDC_ENABLED", default_value_t = false, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub oidc_enabled: bool,
 
     /// Name of the provider on the login button.
@@ -148,7 +148,11 @@ pub struct OidcArgs {
     pub oidc_redirect_uri: Option<String>,
 
     /// Scopes requested.
-    #[arg(long, env = "OIDC_SCOPES", default_value = "openid email profile groups")]
+    #[arg(
+        long,
+        env = "OIDC_SCOPES",
+        default_value = "openid email profile groups"
+    )]
     pub oidc_scopes: String,
 
     /// Name of the ID token claim that lists the user's groups.
@@ -160,11 +164,13 @@ pub struct OidcArgs {
     pub oidc_admin_group: Option<String>,
 
     /// Create a user at the first OIDC login of an unknown person.
-    #[arg(long, env = "OIDC_AUTO_PROVISION", default_value_t = false, action = clap::ArgAction::Set)]
+    #[arg(long, env = "OIDC_AUTO_PROVISION", default_value_t = false, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub oidc_auto_provision: bool,
 
     /// Link the first OIDC login to an existing user with the same verified email.
-    #[arg(long, env = "OIDC_LINK_BY_EMAIL", default_value_t = false, action = clap::ArgAction::Set)]
+    #[arg(long, env = "OIDC_LINK_BY_EMAIL", default_value_t = false, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub oidc_link_by_email: bool,
 }
 
@@ -198,7 +204,9 @@ fn parse_trust_proxy(value: &str) -> Result<TrustProxy, String> {
             let part = part.trim();
             part.parse::<ipnet::IpNet>()
                 .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| format!("'{part}' is not an IP address or CIDR range (or use true/false)"))
+                .map_err(|_| {
+                    format!("'{part}' is not an IP address or CIDR range (or use true/false)")
+                })
         })
         .collect::<Result<Vec<_>, _>>()
         .map(TrustProxy::Only)
@@ -348,7 +356,10 @@ where
         Err(err) => match err.kind() {
             ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
                 let name = command.get_name().to_string();
-                eprintln!("{name}: invalid configuration: {}", describe_invalid_value(&command, &err));
+                eprintln!(
+                    "{name}: invalid configuration: {}",
+                    describe_invalid_value(&command, &err)
+                );
                 std::process::exit(2);
             }
             _ => err.exit(),
@@ -426,8 +437,14 @@ mod tests {
     fn short_key_is_refused_with_the_variable_name() {
         let err = Probe::try_parse_from(["probe", "--token-encryption-key", "short"]).unwrap_err();
         let text = describe_invalid_value(&Probe::command(), &err);
-        assert!(text.starts_with("TOKEN_ENCRYPTION_KEY (--token-encryption-key)"), "{text}");
-        assert!(!text.contains("short'"), "the key must not be echoed: {text}");
+        assert!(
+            text.starts_with("TOKEN_ENCRYPTION_KEY (--token-encryption-key)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("short'"),
+            "the key must not be echoed: {text}"
+        );
     }
 
     #[test]

@@ -42,7 +42,9 @@ pub struct SecretBox {
 
 impl std::fmt::Debug for SecretBox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecretBox").field("source", &self.source).finish()
+        f.debug_struct("SecretBox")
+            .field("source", &self.source)
+            .finish()
     }
 }
 
@@ -51,7 +53,10 @@ impl SecretBox {
     /// generating the file (0600) when this is the first process to need it.
     pub fn load(env_key: Option<&Secret>, data: &DataDir) -> Result<Self> {
         match env_key {
-            Some(secret) => Ok(Self::from_material(secret.expose().as_bytes(), KeySource::Environment)),
+            Some(secret) => Ok(Self::from_material(
+                secret.expose().as_bytes(),
+                KeySource::Environment,
+            )),
             None => {
                 let material = load_or_create_key_file(&data.keys())?;
                 Ok(Self::from_material(&material, KeySource::KeyFile))
@@ -178,7 +183,10 @@ mod tests {
         let second = SecretBox::load(None, &data).unwrap();
         assert_eq!(second.decrypt(&stored).unwrap(), "value");
         assert_eq!(second.source(), KeySource::KeyFile);
-        let mode = std::fs::metadata(data.keys().join(KEY_FILE)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(data.keys().join(KEY_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 }

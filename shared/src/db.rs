@@ -44,10 +44,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 /// Runs `f` inside a `BEGIN IMMEDIATE` transaction and commits it.
-pub fn write<T>(
-    conn: &mut Connection,
-    f: impl FnOnce(&Transaction<'_>) -> Result<T>,
-) -> Result<T> {
+pub fn write<T>(conn: &mut Connection, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let value = f(&tx)?;
     tx.commit()?;

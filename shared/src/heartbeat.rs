@@ -135,7 +135,12 @@ pub struct Heartbeat {
 impl Heartbeat {
     /// Writes the first beat now (so Status sees the process at once) and
     /// then one every `interval`.
-    pub async fn start(db: Db, instance: Instance, interval: Duration, jobs: CurrentJobs) -> Result<Self> {
+    pub async fn start(
+        db: Db,
+        instance: Instance,
+        interval: Duration,
+        jobs: CurrentJobs,
+    ) -> Result<Self> {
         let first = instance.clone();
         db.write(move |tx| {
             let now = now_text();
@@ -145,7 +150,14 @@ impl Heartbeat {
                     (instance, service, host, pid, version, started_at, last_seen_at)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
                 "#,
-                params![first.name, first.service.as_str(), first.host, first.pid, crate::VERSION, now],
+                params![
+                    first.name,
+                    first.service.as_str(),
+                    first.host,
+                    first.pid,
+                    crate::VERSION,
+                    now
+                ],
             )?;
             // Rows of this service's earlier starts that stopped long ago only clutter Status.
             tx.execute(

@@ -5,8 +5,8 @@
 //! backup); the probe job exists on every queue so that an operator can
 //! check end to end that a worker is consuming.
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 /// The three queues and their consumers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]

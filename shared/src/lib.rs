@@ -6,6 +6,7 @@
 //! secret encryption and the status report live here.
 
 pub mod accounts;
+pub mod bills;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -29,5 +30,5 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The commit the binaries were built from, when the build knew it.
 pub const BUILD_COMMIT: Option<&str> = option_env!("BILLTRACKER_BUILD_COMMIT");
-pub mod time;
 pub mod process;
+pub mod time;

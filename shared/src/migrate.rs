@@ -62,9 +62,11 @@ pub fn current_version(conn: &Connection) -> Result<i64> {
     if !has_table {
         return Ok(0);
     }
-    Ok(conn.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |row| {
-        row.get(0)
-    })?)
+    Ok(conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations",
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 /// Applies every pending migration and logs each one.
@@ -75,10 +77,11 @@ pub fn migrate(conn: &mut Connection) -> Result<Outcome> {
     let outcome = db::write(conn, |tx| {
         tx.execute_batch(CREATE_TABLE)?;
 
-        let found: i64 =
-            tx.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |row| {
-                row.get(0)
-            })?;
+        let found: i64 = tx.query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |row| row.get(0),
+        )?;
         let known = latest_version();
         if found > known {
             return Err(Error::SchemaTooNew { found, known });
@@ -120,9 +123,17 @@ pub fn migrate(conn: &mut Connection) -> Result<Outcome> {
     })?;
 
     for (version, name) in &outcome.applied {
-        tracing::info!(migration.version = version, migration.name = name, "applied migration {version:04} {name}");
+        tracing::info!(
+            migration.version = version,
+            migration.name = name,
+            "applied migration {version:04} {name}"
+        );
     }
-    tracing::info!(schema.version = outcome.version, "schema is current at version {}", outcome.version);
+    tracing::info!(
+        schema.version = outcome.version,
+        "schema is current at version {}",
+        outcome.version
+    );
     Ok(outcome)
 }
 
@@ -158,7 +169,10 @@ mod tests {
         .unwrap();
         let err = migrate(&mut conn).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains(&format!("version {}", latest_version() + 5)), "{text}");
+        assert!(
+            text.contains(&format!("version {}", latest_version() + 5)),
+            "{text}"
+        );
         assert!(text.contains(&format!("({})", latest_version())), "{text}");
     }
 
@@ -166,8 +180,14 @@ mod tests {
     fn an_edited_migration_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
-        conn.execute("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1", [])
-            .unwrap();
-        assert!(matches!(migrate(&mut conn), Err(Error::MigrationChanged { version: 1, .. })));
+        conn.execute(
+            "UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(Error::MigrationChanged { version: 1, .. })
+        ));
     }
 }

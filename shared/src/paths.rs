@@ -49,7 +49,10 @@ impl DataDir {
 
         // A write probe catches read-only mounts and foreign owners at start
         // instead of at the first backup.
-        let probe = self.root.join("db").join(format!(".write-test-{}", std::process::id()));
+        let probe = self
+            .root
+            .join("db")
+            .join(format!(".write-test-{}", std::process::id()));
         fs::write(&probe, b"").map_err(|e| Error::io(&self.root, e))?;
         fs::remove_file(&probe).map_err(|e| Error::io(&probe, e))?;
         Ok(())

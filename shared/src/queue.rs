@@ -13,8 +13,8 @@ use apalis::prelude::TaskSink;
 use apalis_sqlite::{Config, SqliteStorage};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::db::BUSY_TIMEOUT;
 use crate::error::{Error, Result};
@@ -65,7 +65,11 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
 }
 
 /// The storage of one queue, with the settings every worker shares.
-pub fn storage<J: Job>(pool: &SqlitePool, batch_size: usize, heartbeat: Duration) -> SqliteStorage<J> {
+pub fn storage<J: Job>(
+    pool: &SqlitePool,
+    batch_size: usize,
+    heartbeat: Duration,
+) -> SqliteStorage<J> {
     let config = Config::default()
         .queue(J::QUEUE.as_str())
         .batch_size(batch_size.max(1))
@@ -201,7 +205,11 @@ pub fn stats(conn: &Connection) -> Result<Vec<QueueStats>> {
         "#,
     )?;
     let rows = counts.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?))
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, i64>(2)?,
+        ))
     })?;
     for row in rows {
         let (queue, status, count) = row?;
@@ -281,7 +289,9 @@ pub fn list(
     if !has_jobs_table(conn)? {
         return Ok(Vec::new());
     }
-    let statuses = state.map(|s| serde_json::to_string(s.statuses())).transpose()?;
+    let statuses = state
+        .map(|s| serde_json::to_string(s.statuses()))
+        .transpose()?;
     let sql = format!(
         r#"
         SELECT {JOB_COLUMNS}

@@ -124,8 +124,10 @@ pub fn services_on(
     Ok(Service::ALL
         .into_iter()
         .map(|service| {
-            let mine: Vec<&HeartbeatRow> =
-                rows.iter().filter(|r| r.service == service.as_str()).collect();
+            let mine: Vec<&HeartbeatRow> = rows
+                .iter()
+                .filter(|r| r.service == service.as_str())
+                .collect();
             let instances_up = mine
                 .iter()
                 .filter(|r| r.liveness(now, interval) == Liveness::Up)
@@ -208,9 +210,21 @@ mod tests {
     #[test]
     fn liveness_follows_the_age_of_the_last_heartbeat() {
         let beat = Duration::from_secs(5);
-        assert_eq!(Liveness::from_age(Duration::from_secs(4), beat), Liveness::Up);
-        assert_eq!(Liveness::from_age(Duration::from_secs(15), beat), Liveness::Up);
-        assert_eq!(Liveness::from_age(Duration::from_secs(16), beat), Liveness::Stale);
-        assert_eq!(Liveness::from_age(Duration::from_secs(61), beat), Liveness::Down);
+        assert_eq!(
+            Liveness::from_age(Duration::from_secs(4), beat),
+            Liveness::Up
+        );
+        assert_eq!(
+            Liveness::from_age(Duration::from_secs(15), beat),
+            Liveness::Up
+        );
+        assert_eq!(
+            Liveness::from_age(Duration::from_secs(16), beat),
+            Liveness::Stale
+        );
+        assert_eq!(
+            Liveness::from_age(Duration::from_secs(61), beat),
+            Liveness::Down
+        );
     }
 }

@@ -81,7 +81,15 @@ where
         "consuming the {} queue",
         J::QUEUE
     );
-    let outcome = consume(&started.instance, &args, pool.clone(), context, jobs, handler).await;
+    let outcome = consume(
+        &started.instance,
+        &args,
+        pool.clone(),
+        context,
+        jobs,
+        handler,
+    )
+    .await;
 
     heartbeat.stop().await;
     pool.close().await;
@@ -160,7 +168,8 @@ where
 {
     let name = job.name();
     let label = format!("{} {name} {id}", J::QUEUE);
-    let span = tracing::info_span!("job", job.queue = J::QUEUE.as_str(), job.name = name, job.id = %id);
+    let span =
+        tracing::info_span!("job", job.queue = J::QUEUE.as_str(), job.name = name, job.id = %id);
 
     tracing::info!(parent: &span, "job started");
     jobs.started(&label);

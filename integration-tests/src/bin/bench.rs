@@ -15,7 +15,9 @@ fn main() {
     println!("BillTracker foundation benchmark ({JOBS} jobs)\n");
 
     let plain = plain_loop(JOBS);
-    println!("plain rusqlite loop (4 write transactions per job, WAL, synchronous=NORMAL): {plain:.0} jobs/s");
+    println!(
+        "plain rusqlite loop (4 write transactions per job, WAL, synchronous=NORMAL): {plain:.0} jobs/s"
+    );
 
     for concurrency in ["4", "16"] {
         let queue = queue_throughput(JOBS, concurrency);
@@ -40,12 +42,21 @@ fn queue_throughput(jobs: usize, concurrency: &str) -> f64 {
     assert!(suite.wait_until_up(&["sync-worker"], Duration::from_secs(20)));
 
     let started = Instant::now();
-    let output = suite.ctl(&["queue", "probe", "--queue", "sync", "--count", &jobs.to_string()]);
+    let output = suite.ctl(&[
+        "queue",
+        "probe",
+        "--queue",
+        "sync",
+        "--count",
+        &jobs.to_string(),
+    ]);
     assert!(output.status.success());
     let prefix = probe_prefix(&output);
     let conn = suite.bills();
-    wait_for(Duration::from_secs(300), || (probe_rows(&conn, &prefix) == jobs as i64).then_some(()))
-        .expect("all jobs handled");
+    wait_for(Duration::from_secs(300), || {
+        (probe_rows(&conn, &prefix) == jobs as i64).then_some(())
+    })
+    .expect("all jobs handled");
     jobs as f64 / started.elapsed().as_secs_f64()
 }
 
@@ -55,8 +66,10 @@ fn plain_loop(jobs: usize) -> f64 {
     let dir = tempfile::tempdir().expect("temporary directory");
     let open = |name: &str| {
         let conn = Connection::open(dir.path().join(name)).expect("open");
-        conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
-        conn.pragma_update(None, "synchronous", "NORMAL").expect("sync");
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .expect("wal");
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .expect("sync");
         conn
     };
     let mut queue = open("queue.db");
@@ -70,20 +83,44 @@ fn plain_loop(jobs: usize) -> f64 {
 
     let started = Instant::now();
     for i in 0..jobs {
-        let tx = queue.transaction_with_behavior(TransactionBehavior::Immediate).expect("tx");
-        tx.execute("INSERT INTO jobs (id, payload, status) VALUES (?1, '{}', 'Pending')", [i as i64]).expect("insert");
+        let tx = queue
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .expect("tx");
+        tx.execute(
+            "INSERT INTO jobs (id, payload, status) VALUES (?1, '{}', 'Pending')",
+            [i as i64],
+        )
+        .expect("insert");
         tx.commit().expect("commit");
 
-        let tx = queue.transaction_with_behavior(TransactionBehavior::Immediate).expect("tx");
-        tx.execute("UPDATE jobs SET status = 'Running' WHERE id = ?1", [i as i64]).expect("claim");
+        let tx = queue
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .expect("tx");
+        tx.execute(
+            "UPDATE jobs SET status = 'Running' WHERE id = ?1",
+            [i as i64],
+        )
+        .expect("claim");
         tx.commit().expect("commit");
 
-        let tx = bills.transaction_with_behavior(TransactionBehavior::Immediate).expect("tx");
-        tx.execute("INSERT INTO effects (key, handled_at) VALUES (?1, 'now')", params![format!("k{i}")]).expect("effect");
+        let tx = bills
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .expect("tx");
+        tx.execute(
+            "INSERT INTO effects (key, handled_at) VALUES (?1, 'now')",
+            params![format!("k{i}")],
+        )
+        .expect("effect");
         tx.commit().expect("commit");
 
-        let tx = queue.transaction_with_behavior(TransactionBehavior::Immediate).expect("tx");
-        tx.execute("UPDATE jobs SET status = 'Done', done_at = 1 WHERE id = ?1", [i as i64]).expect("done");
+        let tx = queue
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .expect("tx");
+        tx.execute(
+            "UPDATE jobs SET status = 'Done', done_at = 1 WHERE id = ?1",
+            [i as i64],
+        )
+        .expect("done");
         tx.commit().expect("commit");
     }
     jobs as f64 / started.elapsed().as_secs_f64()
@@ -104,15 +141,26 @@ fn idle_memory() {
     let mut suite = Suite::new();
     suite.set_env("RUST_LOG", "warn");
     suite.start_all();
-    assert!(suite.wait_until_up(&["web", "sync-worker", "notifier", "janitor"], Duration::from_secs(20)));
+    assert!(suite.wait_until_up(
+        &["web", "sync-worker", "notifier", "janitor"],
+        Duration::from_secs(20)
+    ));
     assert!(suite.wait_for_web(Duration::from_secs(10)));
     let _ = http().get(suite.url("/")).send();
     std::thread::sleep(Duration::from_secs(5));
     println!("idle memory (RSS) after start:");
-    for (service, goal) in [("web", 30), ("sync-worker", 20), ("notifier", 20), ("janitor", 20)] {
+    for (service, goal) in [
+        ("web", 30),
+        ("sync-worker", 20),
+        ("notifier", 20),
+        ("janitor", 20),
+    ] {
         let pid = suite.process(service).child.id();
         let kib = rss_kib(pid).unwrap_or(0);
-        println!("  {service:<12} {:>6.1} MB  (goal < {goal} MB)", kib as f64 / 1024.0);
+        println!(
+            "  {service:<12} {:>6.1} MB  (goal < {goal} MB)",
+            kib as f64 / 1024.0
+        );
     }
 }
 
@@ -122,7 +170,11 @@ fn time_to_health() {
     // First start creates and migrates the database; the second is measured.
     suite.start("web");
     assert!(suite.wait_for_web(Duration::from_secs(20)));
-    suite.signal("web", nix::sys::signal::Signal::SIGTERM, Duration::from_secs(10));
+    suite.signal(
+        "web",
+        nix::sys::signal::Signal::SIGTERM,
+        Duration::from_secs(10),
+    );
 
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_millis(200))
@@ -144,7 +196,11 @@ fn time_to_health() {
             std::thread::sleep(Duration::from_millis(2));
         }
         samples.push(started.elapsed());
-        suite.signal("web", nix::sys::signal::Signal::SIGTERM, Duration::from_secs(10));
+        suite.signal(
+            "web",
+            nix::sys::signal::Signal::SIGTERM,
+            Duration::from_secs(10),
+        );
     }
     samples.sort();
     println!(

@@ -63,7 +63,8 @@ macro_rules! attempt {
 pub fn status(common: &CommonArgs, json: bool) -> i32 {
     let bills = attempt!(open_bills(common));
     let queue_db = attempt!(open_queue(common));
-    let report = attempt!(status::report(&bills, &queue_db, common.heartbeat_interval()).map_err(db_error));
+    let report =
+        attempt!(status::report(&bills, &queue_db, common.heartbeat_interval()).map_err(db_error));
     let code = if report.all_up() { OK } else { CHECK_FAILED };
     if json {
         output::json(&report);
@@ -76,7 +77,10 @@ pub fn status(common: &CommonArgs, json: bool) -> i32 {
         report.schema.database, report.schema.binary
     );
     println!();
-    println!("{:<12} {:<6} {:<9} {:<10} {:<26} current job", "SERVICE", "STATE", "INSTANCES", "VERSION", "LAST SEEN");
+    println!(
+        "{:<12} {:<6} {:<9} {:<10} {:<26} current job",
+        "SERVICE", "STATE", "INSTANCES", "VERSION", "LAST SEEN"
+    );
     for service in &report.services {
         println!(
             "{:<12} {:<6} {:<9} {:<10} {:<26} {}",
@@ -105,7 +109,10 @@ pub fn status(common: &CommonArgs, json: bool) -> i32 {
 }
 
 fn print_queue_table(queues: &[queue::QueueStats]) {
-    println!("{:<12} {:>8} {:>8} {:>8} {:>8} {:>8}  oldest waiting", "QUEUE", "PENDING", "RUNNING", "FAILED", "KILLED", "DONE");
+    println!(
+        "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8}  oldest waiting",
+        "QUEUE", "PENDING", "RUNNING", "FAILED", "KILLED", "DONE"
+    );
     for q in queues {
         println!(
             "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8}  {}",
@@ -115,7 +122,9 @@ fn print_queue_table(queues: &[queue::QueueStats]) {
             q.failed,
             q.killed,
             q.done,
-            q.oldest_pending_secs.map(output::age).unwrap_or_else(|| "-".into())
+            q.oldest_pending_secs
+                .map(output::age)
+                .unwrap_or_else(|| "-".into())
         );
     }
 }
@@ -131,7 +140,11 @@ pub fn health(common: &CommonArgs, service: Service) -> i32 {
         .find(|s| s.service == service)
         .map_or(Liveness::Down, |s| s.state);
     println!("{service} on {host}: {}", state.as_str());
-    if state == Liveness::Up { OK } else { CHECK_FAILED }
+    if state == Liveness::Up {
+        OK
+    } else {
+        CHECK_FAILED
+    }
 }
 
 pub fn queue_stats(common: &CommonArgs, json: bool) -> i32 {
@@ -160,7 +173,10 @@ pub fn queue_list(
         println!("no jobs");
         return OK;
     }
-    println!("{:<26} {:<12} {:<8} {:>8} {:<20} result", "ID", "QUEUE", "STATE", "ATTEMPTS", "RUN AT");
+    println!(
+        "{:<26} {:<12} {:<8} {:>8} {:<20} result",
+        "ID", "QUEUE", "STATE", "ATTEMPTS", "RUN AT"
+    );
     for job in &jobs {
         println!(
             "{:<26} {:<12} {:<8} {:>8} {:<20} {}",
@@ -229,7 +245,9 @@ pub fn queue_kill(common: &CommonArgs, id: &str) -> i32 {
             OK
         }
         Ok(false) => {
-            eprintln!("billtracker: no waiting or failed job with id {id} (a running job cannot be killed)");
+            eprintln!(
+                "billtracker: no waiting or failed job with id {id} (a running job cannot be killed)"
+            );
             CHECK_FAILED
         }
         Err(error) => db_error(error),
@@ -244,7 +262,11 @@ pub fn queue_purge(common: &CommonArgs, state: JobState, older_than: Duration) -
     let mut conn = attempt!(open_queue(common));
     match queue::purge(&mut conn, state, older_than) {
         Ok(removed) => {
-            println!("removed {removed} {} job(s) older than {}", state_name(state), output::age(older_than.as_secs() as i64));
+            println!(
+                "removed {removed} {} job(s) older than {}",
+                state_name(state),
+                output::age(older_than.as_secs() as i64)
+            );
             OK
         }
         Err(error) => db_error(error),
@@ -254,7 +276,9 @@ pub fn queue_purge(common: &CommonArgs, state: JobState, older_than: Duration) -
 /// Parses ages like `7d`, `12h`, `30m`, `45s`, `2w`.
 pub fn parse_age(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: u64 = number
         .parse()
@@ -265,7 +289,11 @@ pub fn parse_age(text: &str) -> Result<Duration, String> {
         "h" => 3600,
         "d" => 86_400,
         "w" => 604_800,
-        _ => return Err(format!("'{text}' is not an age such as 7d, 12h, 30m or 45s")),
+        _ => {
+            return Err(format!(
+                "'{text}' is not an age such as 7d, 12h, 30m or 45s"
+            ));
+        }
     };
     Ok(Duration::from_secs(number.saturating_mul(seconds)))
 }
@@ -277,7 +305,10 @@ pub fn queue_probe(
     wait: u64,
     hold_ms: Option<u64>,
 ) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("billtracker: cannot start the async runtime: {error}");
@@ -303,11 +334,16 @@ pub fn queue_probe(
     loop {
         let handled = attempt!(count_probes(&bills, &prefix).map_err(db_error));
         if handled >= count as i64 {
-            println!("all {count} handled in {} ms", started.elapsed().as_millis());
+            println!(
+                "all {count} handled in {} ms",
+                started.elapsed().as_millis()
+            );
             return OK;
         }
         if Instant::now() > deadline {
-            eprintln!("billtracker: only {handled} of {count} probes handled within {wait} s; is the {queue_name} worker running?");
+            eprintln!(
+                "billtracker: only {handled} of {count} probes handled within {wait} s; is the {queue_name} worker running?"
+            );
             return CHECK_FAILED;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -365,7 +401,9 @@ pub fn db_migrate(common: &CommonArgs) -> i32 {
             OK
         }
         Err(billtracker::Error::SchemaTooNew { found, known }) => {
-            eprintln!("billtracker: the database schema is at version {found}, newer than this binary knows ({known})");
+            eprintln!(
+                "billtracker: the database schema is at version {found}, newer than this binary knows ({known})"
+            );
             CHECK_FAILED
         }
         Err(error) => db_error(error),
@@ -394,9 +432,14 @@ pub fn db_version(common: &CommonArgs, json: bool) -> i32 {
         println!("database schema: {database}");
         println!("this binary:     {binary}");
         match database.cmp(&binary) {
-            std::cmp::Ordering::Less => println!("{} migration(s) pending: run `billtracker db migrate` or start any process", answer.pending),
+            std::cmp::Ordering::Less => println!(
+                "{} migration(s) pending: run `billtracker db migrate` or start any process",
+                answer.pending
+            ),
             std::cmp::Ordering::Equal => println!("up to date"),
-            std::cmp::Ordering::Greater => println!("the database is NEWER than this binary: upgrade BillTracker"),
+            std::cmp::Ordering::Greater => {
+                println!("the database is NEWER than this binary: upgrade BillTracker")
+            }
         }
     }
     if database > binary { CHECK_FAILED } else { OK }
@@ -442,16 +485,28 @@ pub fn config_check(common: &CommonArgs, web: &WebArgs, worker: &WorkerArgs, jso
         println!("DATA_DIR                 {}", effective.data_dir);
         println!("TZ                       {}", effective.time_zone);
         println!("LOG_FORMAT               {}", effective.log_format);
-        println!("TOKEN_ENCRYPTION_KEY     {}", effective.token_encryption_key);
-        println!("HEARTBEAT_INTERVAL_SECS  {}", effective.heartbeat_interval_secs);
+        println!(
+            "TOKEN_ENCRYPTION_KEY     {}",
+            effective.token_encryption_key
+        );
+        println!(
+            "HEARTBEAT_INTERVAL_SECS  {}",
+            effective.heartbeat_interval_secs
+        );
         println!("PORT                     {}", effective.port);
         println!("BIND_ADDRESS             {}", effective.bind_address);
         println!("WORKER_CONCURRENCY       {}", effective.worker_concurrency);
         println!("QUEUE_POLL_MS            {}", effective.queue_poll_ms);
-        println!("QUEUE_HEARTBEAT_SECS     {}", effective.queue_heartbeat_secs);
+        println!(
+            "QUEUE_HEARTBEAT_SECS     {}",
+            effective.queue_heartbeat_secs
+        );
     }
     if !data_dir_writable {
-        eprintln!("billtracker: invalid configuration: DATA_DIR: {} cannot be created or written", common.data_dir.display());
+        eprintln!(
+            "billtracker: invalid configuration: DATA_DIR: {} cannot be created or written",
+            common.data_dir.display()
+        );
         return USAGE;
     }
     if !json {

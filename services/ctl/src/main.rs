@@ -52,6 +52,9 @@ enum Command {
     /// Rescue accounts when nobody can sign in.
     #[command(subcommand)]
     User(UserCommand),
+    /// Sign-in settings rescue.
+    #[command(subcommand)]
+    Auth(AuthCommand),
     /// Start the four processes on DATA_DIR with merged logs; Ctrl+C stops them all.
     RunAll {
         #[command(flatten)]
@@ -146,6 +149,12 @@ enum UserCommand {
     Deactivate { username: String },
 }
 
+#[derive(Debug, Subcommand)]
+enum AuthCommand {
+    /// Turn local (password) login back on, e.g. when the OIDC provider is broken.
+    EnableLocalLogin,
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| "expected admin or user".to_string())
 }
@@ -164,7 +173,8 @@ enum ConfigCommand {
 }
 
 fn parse_service(name: &str) -> Result<Service, String> {
-    Service::parse(name).ok_or_else(|| "expected one of web, sync-worker, notifier, janitor".to_string())
+    Service::parse(name)
+        .ok_or_else(|| "expected one of web, sync-worker, notifier, janitor".to_string())
 }
 
 fn main() -> ExitCode {
@@ -175,18 +185,24 @@ fn main() -> ExitCode {
         Command::Health { service } => commands::health(&cli.common, service),
         Command::Queue(command) => match command {
             QueueCommand::Stats { json } => commands::queue_stats(&cli.common, json),
-            QueueCommand::List { queue, state, limit, json } => {
-                commands::queue_list(&cli.common, queue, state, limit, json)
-            }
+            QueueCommand::List {
+                queue,
+                state,
+                limit,
+                json,
+            } => commands::queue_list(&cli.common, queue, state, limit, json),
             QueueCommand::Show { id, json } => commands::queue_show(&cli.common, &id, json),
             QueueCommand::Retry { id } => commands::queue_retry(&cli.common, &id),
             QueueCommand::Kill { id } => commands::queue_kill(&cli.common, &id),
             QueueCommand::Purge { state, older_than } => {
                 commands::queue_purge(&cli.common, state, older_than)
             }
-            QueueCommand::Probe { queue, count, wait, hold_ms } => {
-                commands::queue_probe(&cli.common, queue, count, wait, hold_ms)
-            }
+            QueueCommand::Probe {
+                queue,
+                count,
+                wait,
+                hold_ms,
+            } => commands::queue_probe(&cli.common, queue, count, wait, hold_ms),
         },
         Command::Db(command) => match command {
             DbCommand::Check { json } => commands::db_check(&cli.common, json),
@@ -198,11 +214,18 @@ fn main() -> ExitCode {
         }
         Command::User(command) => match command {
             UserCommand::List { json } => users::list(&cli.common, json),
-            UserCommand::ResetPassword { username } => users::reset_password(&cli.common, &username),
-            UserCommand::SetRole { username, role } => users::set_role(&cli.common, &username, role),
+            UserCommand::ResetPassword { username } => {
+                users::reset_password(&cli.common, &username)
+            }
+            UserCommand::SetRole { username, role } => {
+                users::set_role(&cli.common, &username, role)
+            }
             UserCommand::Activate { username } => users::set_active(&cli.common, &username, true),
-            UserCommand::Deactivate { username } => users::set_active(&cli.common, &username, false),
+            UserCommand::Deactivate { username } => {
+                users::set_active(&cli.common, &username, false)
+            }
         },
+        Command::Auth(AuthCommand::EnableLocalLogin) => users::enable_local_login(&cli.common),
         Command::RunAll { web } => run_all::run(&cli.common, &web),
     };
     ExitCode::from(code as u8)

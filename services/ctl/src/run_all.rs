@@ -120,7 +120,10 @@ async fn stop_all(children: &mut [(Service, Child)]) {
         match tokio::time::timeout(STOP_GRACE, child.wait()).await {
             Ok(_) => {}
             Err(_) => {
-                eprintln!("billtracker: {service} did not stop within {} s; killing it", STOP_GRACE.as_secs());
+                eprintln!(
+                    "billtracker: {service} did not stop within {} s; killing it",
+                    STOP_GRACE.as_secs()
+                );
                 let _ = child.kill().await;
             }
         }

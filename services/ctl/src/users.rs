@@ -4,7 +4,7 @@
 use billtracker::accounts::audit::{self, Entry, action};
 use billtracker::accounts::bootstrap::random_password;
 use billtracker::accounts::users::{self, UserError, UserPatch};
-use billtracker::accounts::{Role, password, sessions};
+use billtracker::accounts::{Role, password, sessions, settings};
 use billtracker::config::CommonArgs;
 use billtracker::db;
 
@@ -25,7 +25,10 @@ pub fn list(common: &CommonArgs, json: bool) -> i32 {
         println!("no users yet: the web process creates the first admin at its first start");
         return OK;
     }
-    println!("{:<6} {:<24} {:<6} {:<8} {:<6} {:<24}", "ID", "USERNAME", "ROLE", "STATE", "SOURCE", "LAST LOGIN");
+    println!(
+        "{:<6} {:<24} {:<6} {:<8} {:<6} {:<24}",
+        "ID", "USERNAME", "ROLE", "STATE", "SOURCE", "LAST LOGIN"
+    );
     for user in &all {
         println!(
             "{:<6} {:<24} {:<6} {:<8} {:<6} {:<24}",
@@ -89,22 +92,44 @@ pub fn reset_password(common: &CommonArgs, username: &str) -> i32 {
         Ok(hash) => hash,
         Err(error) => return db_error(error),
     };
-    let code = change(common, username, action::USER_RESET_PASSWORD, "from the CLI".into(), |tx, id| {
-        users::set_password(tx, id, &hash, true)?;
-        sessions::end_all(tx, id)?;
-        Ok(())
-    });
+    let code = change(
+        common,
+        username,
+        action::USER_RESET_PASSWORD,
+        "from the CLI".into(),
+        |tx, id| {
+            users::set_password(tx, id, &hash, true)?;
+            sessions::end_all(tx, id)?;
+            Ok(())
+        },
+    );
     if code == OK {
         println!("new one-time password for {username}: {new_password}");
-        println!("{username} must choose a new password at the next sign-in; their sessions have ended");
+        println!(
+            "{username} must choose a new password at the next sign-in; their sessions have ended"
+        );
     }
     code
 }
 
 pub fn set_role(common: &CommonArgs, username: &str, role: Role) -> i32 {
-    let code = change(common, username, action::USER_UPDATE, format!("role {} from the CLI", role.as_str()), |tx, id| {
-        users::update(tx, id, UserPatch { role: Some(role), ..UserPatch::default() }).map(|_| ())
-    });
+    let code = change(
+        common,
+        username,
+        action::USER_UPDATE,
+        format!("role {} from the CLI", role.as_str()),
+        |tx, id| {
+            users::update(
+                tx,
+                id,
+                UserPatch {
+                    role: Some(role),
+                    ..UserPatch::default()
+                },
+            )
+            .map(|_| ())
+        },
+    );
     if code == OK {
         println!("{username} is now {}", role.as_str());
     }
@@ -113,11 +138,50 @@ pub fn set_role(common: &CommonArgs, username: &str, role: Role) -> i32 {
 
 pub fn set_active(common: &CommonArgs, username: &str, active: bool) -> i32 {
     let word = if active { "activated" } else { "deactivated" };
-    let code = change(common, username, action::USER_UPDATE, format!("{word} from the CLI"), |tx, id| {
-        users::update(tx, id, UserPatch { active: Some(active), ..UserPatch::default() }).map(|_| ())
-    });
+    let code = change(
+        common,
+        username,
+        action::USER_UPDATE,
+        format!("{word} from the CLI"),
+        |tx, id| {
+            users::update(
+                tx,
+                id,
+                UserPatch {
+                    active: Some(active),
+                    ..UserPatch::default()
+                },
+            )
+            .map(|_| ())
+        },
+    );
     if code == OK {
         println!("{username} is {word}");
     }
     code
+}
+
+pub fn enable_local_login(common: &CommonArgs) -> i32 {
+    let mut conn = attempt!(open_bills(common));
+    let done = db::write(&mut conn, |tx| {
+        let mut stored = settings::load_stored(tx)?;
+        stored.local_enabled = Some(true);
+        settings::save_stored(tx, &stored)?;
+        audit::record(
+            tx,
+            Entry {
+                actor: Some(ACTOR),
+                action: action::AUTH_SETTINGS_UPDATE,
+                detail: Some("local login on, from the CLI".into()),
+                ..Entry::default()
+            },
+        )
+    });
+    match done {
+        Ok(()) => {
+            println!("local login is on; sign in with a username and password");
+            OK
+        }
+        Err(error) => db_error(error),
+    }
 }

@@ -16,7 +16,11 @@ use billtracker::worker::{self, JobContext};
 use clap::Parser;
 
 #[derive(Debug, Parser)]
-#[command(name = "billtracker-janitor", version, about = "BillTracker janitor: maintenance queue and schedules")]
+#[command(
+    name = "billtracker-janitor",
+    version,
+    about = "BillTracker janitor: maintenance queue and schedules"
+)]
 struct Config {
     #[command(flatten)]
     common: CommonArgs,
@@ -41,12 +45,17 @@ async fn main() -> ExitCode {
 async fn handle(job: MaintenanceJob, context: JobContext) -> billtracker::Result<()> {
     match job {
         MaintenanceJob::Probe(probe) => {
-            billtracker::probe::record(&context.db, QueueName::Maintenance, probe, context.worker).await
+            billtracker::probe::record(&context.db, QueueName::Maintenance, probe, context.worker)
+                .await
         }
         MaintenanceJob::IntegrityCheck => {
-            let outcome = billtracker::integrity::run_and_record(&context.db, Service::Janitor).await?;
+            let outcome =
+                billtracker::integrity::run_and_record(&context.db, Service::Janitor).await?;
             if outcome.ok {
-                tracing::info!(duration_ms = outcome.duration_ms, "database integrity check passed");
+                tracing::info!(
+                    duration_ms = outcome.duration_ms,
+                    "database integrity check passed"
+                );
             } else {
                 tracing::error!(result = %outcome.result, "database integrity check FAILED");
             }

@@ -13,7 +13,11 @@ use billtracker::worker::{self, JobContext};
 use clap::Parser;
 
 #[derive(Debug, Parser)]
-#[command(name = "billtracker-notifier", version, about = "BillTracker notifier: consumes the notify queue")]
+#[command(
+    name = "billtracker-notifier",
+    version,
+    about = "BillTracker notifier: consumes the notify queue"
+)]
 struct Config {
     #[command(flatten)]
     common: CommonArgs,
@@ -25,7 +29,14 @@ struct Config {
 #[tokio::main]
 async fn main() -> ExitCode {
     let config: Config = billtracker::config::parse();
-    worker::run(Service::Notifier, config.common, config.worker, async |_| {}, handle).await
+    worker::run(
+        Service::Notifier,
+        config.common,
+        config.worker,
+        async |_| {},
+        handle,
+    )
+    .await
 }
 
 async fn handle(job: NotifyJob, context: JobContext) -> billtracker::Result<()> {

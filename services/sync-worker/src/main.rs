@@ -12,7 +12,11 @@ use billtracker::worker::{self, JobContext};
 use clap::Parser;
 
 #[derive(Debug, Parser)]
-#[command(name = "billtracker-sync-worker", version, about = "BillTracker sync worker: consumes the sync queue")]
+#[command(
+    name = "billtracker-sync-worker",
+    version,
+    about = "BillTracker sync worker: consumes the sync queue"
+)]
 struct Config {
     #[command(flatten)]
     common: CommonArgs,
@@ -24,13 +28,26 @@ struct Config {
 #[tokio::main]
 async fn main() -> ExitCode {
     let config: Config = billtracker::config::parse();
-    worker::run(Service::SyncWorker, config.common, config.worker, async |_| {}, handle).await
+    worker::run(
+        Service::SyncWorker,
+        config.common,
+        config.worker,
+        async |_| {},
+        handle,
+    )
+    .await
 }
 
 async fn handle(job: SyncJob, context: JobContext) -> billtracker::Result<()> {
     match job {
         SyncJob::Probe(probe) => {
-            billtracker::probe::record(&context.db, billtracker::jobs::QueueName::Sync, probe, context.worker).await
+            billtracker::probe::record(
+                &context.db,
+                billtracker::jobs::QueueName::Sync,
+                probe,
+                context.worker,
+            )
+            .await
         }
     }
 }

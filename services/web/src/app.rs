@@ -6,13 +6,13 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
 use billtracker::accounts::settings::{self, AuthSettings};
 use billtracker::accounts::{User, users};
 use billtracker::config::WebArgs;
 use billtracker::crypto::SecretBox;
-use axum::http::{HeaderName, HeaderValue, Request, header};
-use axum::response::IntoResponse;
-use axum::routing::get;
 use billtracker::db::Db;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -20,8 +20,8 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::rate_limit::Limits;
 use crate::auth::csrf;
+use crate::auth::rate_limit::Limits;
 use crate::error::ApiError;
 use crate::routes::{admin_auth, admin_users, auth, meta, profile};
 use crate::spa;
@@ -101,6 +101,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin_users::reset_password))
         .routes(routes!(admin_users::audit_log))
         .routes(routes!(admin_auth::get, admin_auth::put))
+        .routes(routes!(crate::routes::oidc::login))
+        .routes(routes!(crate::routes::oidc::callback))
+        .routes(routes!(crate::routes::oidc::test))
         .split_for_parts()
 }
 
@@ -123,19 +126,25 @@ const JSON_BODY_LIMIT: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     let (api, _) = api();
     let hsts = state.web.https == Some(true);
+    let refresh =
+        axum::middleware::from_fn_with_state(state.clone(), crate::auth::refresh::refresh_cookie);
 
     let headers = [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
     ];
 
     let mut app = api
         .route("/api/openapi.json", get(openapi_document))
         .fallback(spa::fallback)
         .with_state(state)
+        .layer(refresh)
         .layer(axum::middleware::from_fn(csrf::enforce))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(

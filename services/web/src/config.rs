@@ -4,7 +4,11 @@ use billtracker::config::{CommonArgs, WebArgs};
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "billtracker-web", version, about = "BillTracker web: JSON API and single-page app")]
+#[command(
+    name = "billtracker-web",
+    version,
+    about = "BillTracker web: JSON API and single-page app"
+)]
 pub struct WebConfig {
     #[command(flatten)]
     pub common: CommonArgs,

@@ -52,7 +52,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", format!("{what} was not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("{what} was not found"),
+        )
     }
 
     pub fn bad_request(code: &'static str, field: &str, message: impl Into<String>) -> Self {
@@ -68,7 +72,11 @@ impl ApiError {
     }
 
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", "only an admin may do this")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "only an admin may do this",
+        )
     }
 
     pub fn password_change_required() -> Self {
@@ -93,7 +101,10 @@ impl ApiError {
         let mut error = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "RATE_LIMITED",
-            format!("too many attempts; try again in {} minute(s)", secs.div_ceil(60)),
+            format!(
+                "too many attempts; try again in {} minute(s)",
+                secs.div_ceil(60)
+            ),
         );
         error.retry_after = Some(secs);
         error
@@ -137,7 +148,9 @@ impl IntoResponse for ApiError {
         if let Some(secs) = self.retry_after
             && let Ok(value) = axum::http::HeaderValue::from_str(&secs.to_string())
         {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
         }
         response
     }

@@ -33,7 +33,13 @@ where
         }
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
-            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "BODY_TOO_LARGE", "the request body is too large"))?;
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "BODY_TOO_LARGE",
+                    "the request body is too large",
+                )
+            })?;
 
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(&mut deserializer) {
@@ -42,7 +48,11 @@ where
                 let path = error.path().to_string();
                 let inner = error.into_inner();
                 if inner.is_syntax() || inner.is_eof() {
-                    return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID_INPUT", "the body is not valid JSON"));
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "INVALID_INPUT",
+                        "the body is not valid JSON",
+                    ));
                 }
                 let message = {
                     // serde's messages name types and fields, never values.
@@ -69,10 +79,16 @@ where
 
     /// No body (no Content-Type) is `None`; a body must be valid JSON.
     async fn from_request(request: Request, state: &S) -> Result<Option<Self>, ApiError> {
-        if request.headers().get(axum::http::header::CONTENT_TYPE).is_none() {
+        if request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_none()
+        {
             return Ok(None);
         }
-        <ApiJson<T> as FromRequest<S>>::from_request(request, state).await.map(Some)
+        <ApiJson<T> as FromRequest<S>>::from_request(request, state)
+            .await
+            .map(Some)
     }
 }
 

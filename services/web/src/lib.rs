@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod json;
+pub mod oidc;
 pub mod routes;
 pub mod spa;
 
@@ -66,7 +67,9 @@ pub async fn serve(config: WebConfig) -> ExitCode {
     {
         Ok(Bootstrap::Existing) => {}
         Ok(Bootstrap::Configured { username }) => {
-            tracing::info!("created the first admin {username:?} from ADMIN_USERNAME and ADMIN_PASSWORD");
+            tracing::info!(
+                "created the first admin {username:?} from ADMIN_USERNAME and ADMIN_PASSWORD"
+            );
         }
         Ok(Bootstrap::Generated { username, password }) => {
             // Printed once, on purpose: the only way into a new instance

@@ -36,7 +36,11 @@ pub async fn fallback(uri: Uri) -> Response {
 
     match Assets::get("index.html") {
         Some(index) => asset_response("index.html", index, "no-cache"),
-        None => (StatusCode::NOT_FOUND, "the web interface is not built into this binary").into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            "the web interface is not built into this binary",
+        )
+            .into_response(),
     }
 }
 

@@ -10,7 +10,13 @@ use serde_json::json;
 async fn login_sets_the_session_cookie_and_me_answers_the_user() {
     let app = app().await;
     let mut client = Client::new();
-    assert_eq!(client.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client
+            .send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 
     let answer = client.login(&app.router, ADMIN, ADMIN_PASSWORD).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -34,10 +40,23 @@ async fn login_sets_the_session_cookie_and_me_answers_the_user() {
     assert_ne!(stored, token);
     assert_eq!(stored, billtracker::accounts::sessions::hash_token(&token));
 
-    let out = client.send(&app.router, "POST", "/api/auth/logout", None).await;
+    let out = client
+        .send(&app.router, "POST", "/api/auth/logout", None)
+        .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    assert_eq!(client.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
-    let sessions: i64 = app.db.get().unwrap().query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).unwrap();
+    assert_eq!(
+        client
+            .send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let sessions: i64 = app
+        .db
+        .get()
+        .unwrap()
+        .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(sessions, 0, "logout deletes the session server-side");
 }
 
@@ -46,7 +65,9 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = app().await;
     let mut client = Client::new();
     let wrong = client.login(&app.router, ADMIN, "not-the-password").await;
-    let unknown = client.login(&app.router, "nobody-here", "not-the-password").await;
+    let unknown = client
+        .login(&app.router, "nobody-here", "not-the-password")
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.json, unknown.json);
@@ -63,13 +84,23 @@ async fn ten_failed_logins_are_followed_by_429_with_retry_after() {
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
     let limited = client.login(&app.router, ADMIN, ADMIN_PASSWORD).await;
-    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
     assert_eq!(limited.code(), "RATE_LIMITED");
-    let retry: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(retry > 0 && retry <= 15 * 60, "{retry}");
 
     // The same address is limited for another username too.
-    let other = client.login(&app.router, "someone-else", "whatever-password").await;
+    let other = client
+        .login(&app.router, "someone-else", "whatever-password")
+        .await;
     assert_eq!(other.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -78,14 +109,29 @@ async fn a_deactivated_users_live_session_stops_working_at_once() {
     let app = app().await;
     let mut admin = admin(&app).await;
     let (id, mut bob) = user(&app, &mut admin, "bob").await;
-    assert_eq!(bob.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::OK);
+    assert_eq!(
+        bob.send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     let answer = admin
-        .send(&app.router, "PATCH", &format!("/api/admin/users/{id}"), Some(json!({"active": false})))
+        .send(
+            &app.router,
+            "PATCH",
+            &format!("/api/admin/users/{id}"),
+            Some(json!({"active": false})),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json["active"], false);
-    assert_eq!(bob.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        bob.send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // And the right password now tells them why.
     let mut again = Client::new();
@@ -101,24 +147,57 @@ async fn a_role_change_and_a_password_reset_end_the_users_sessions() {
     let (id, mut carol) = user(&app, &mut admin, "carol").await;
 
     admin
-        .send(&app.router, "PATCH", &format!("/api/admin/users/{id}"), Some(json!({"role": "admin"})))
+        .send(
+            &app.router,
+            "PATCH",
+            &format!("/api/admin/users/{id}"),
+            Some(json!({"role": "admin"})),
+        )
         .await;
-    assert_eq!(carol.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        carol
+            .send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 
     let mut carol = Client::new();
-    assert_eq!(carol.login(&app.router, "carol", "carol-password-1").await.status, StatusCode::OK);
+    assert_eq!(
+        carol
+            .login(&app.router, "carol", "carol-password-1")
+            .await
+            .status,
+        StatusCode::OK
+    );
     let reset = admin
-        .send(&app.router, "POST", &format!("/api/admin/users/{id}/reset-password"), None)
+        .send(
+            &app.router,
+            "POST",
+            &format!("/api/admin/users/{id}/reset-password"),
+            None,
+        )
         .await;
     assert_eq!(reset.status, StatusCode::OK);
-    let temporary = reset.json["temporary_password"].as_str().unwrap().to_string();
-    assert_eq!(carol.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+    let temporary = reset.json["temporary_password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        carol
+            .send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // The temporary password works once, and forces a change first.
     let mut carol = Client::new();
     let login = carol.login(&app.router, "carol", &temporary).await;
     assert_eq!(login.json["must_change_password"], true);
-    let blocked = carol.send(&app.router, "GET", "/api/profile/logins", None).await;
+    let blocked = carol
+        .send(&app.router, "GET", "/api/profile/logins", None)
+        .await;
     assert_eq!(blocked.code(), "PASSWORD_CHANGE_REQUIRED");
     let changed = carol
         .send(
@@ -129,7 +208,13 @@ async fn a_role_change_and_a_password_reset_end_the_users_sessions() {
         )
         .await;
     assert_eq!(changed.status, StatusCode::NO_CONTENT, "{:?}", changed.json);
-    assert_eq!(carol.send(&app.router, "GET", "/api/profile/logins", None).await.status, StatusCode::OK);
+    assert_eq!(
+        carol
+            .send(&app.router, "GET", "/api/profile/logins", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -138,7 +223,13 @@ async fn a_password_change_ends_every_other_session() {
     let mut admin_here = admin(&app).await;
     let (_, mut laptop) = user(&app, &mut admin_here, "dave").await;
     let mut phone = Client::new();
-    assert_eq!(phone.login(&app.router, "dave", "dave-password-1").await.status, StatusCode::OK);
+    assert_eq!(
+        phone
+            .login(&app.router, "dave", "dave-password-1")
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     let wrong = laptop
         .send(
@@ -167,12 +258,26 @@ async fn a_password_change_ends_every_other_session() {
             &app.router,
             "POST",
             "/api/auth/password",
-            Some(json!({"current_password": "dave-password-1", "new_password": "another-long-one"})),
+            Some(
+                json!({"current_password": "dave-password-1", "new_password": "another-long-one"}),
+            ),
         )
         .await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT);
-    assert_eq!(laptop.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::OK);
-    assert_eq!(phone.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        laptop
+            .send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        phone
+            .send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -182,15 +287,33 @@ async fn the_last_active_admin_cannot_be_demoted_deactivated_or_deleted() {
     let me = admin.send(&app.router, "GET", "/api/auth/me", None).await;
     let id = me.json["id"].as_i64().unwrap();
     for body in [json!({"role": "user"}), json!({"active": false})] {
-        let answer = admin.send(&app.router, "PATCH", &format!("/api/admin/users/{id}"), Some(body)).await;
+        let answer = admin
+            .send(
+                &app.router,
+                "PATCH",
+                &format!("/api/admin/users/{id}"),
+                Some(body),
+            )
+            .await;
         assert_eq!(answer.status, StatusCode::CONFLICT);
         assert_eq!(answer.code(), "LAST_ADMIN");
     }
     let delete = admin
-        .send(&app.router, "DELETE", &format!("/api/admin/users/{id}"), Some(json!({"confirm_username": ADMIN})))
+        .send(
+            &app.router,
+            "DELETE",
+            &format!("/api/admin/users/{id}"),
+            Some(json!({"confirm_username": ADMIN})),
+        )
         .await;
     assert_eq!(delete.code(), "LAST_ADMIN");
-    assert_eq!(admin.send(&app.router, "GET", "/api/auth/me", None).await.json["role"], "admin");
+    assert_eq!(
+        admin
+            .send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .json["role"],
+        "admin"
+    );
 }
 
 #[tokio::test]
@@ -200,30 +323,63 @@ async fn admins_create_rename_and_delete_users_with_confirmation() {
     let (id, _) = user(&app, &mut admin, "erin").await;
 
     let taken = admin
-        .send(&app.router, "POST", "/api/admin/users", Some(json!({"username": "ERIN", "password": "long-enough-pw", "role": "user"})))
+        .send(
+            &app.router,
+            "POST",
+            "/api/admin/users",
+            Some(json!({"username": "ERIN", "password": "long-enough-pw", "role": "user"})),
+        )
         .await;
-    assert_eq!(taken.status, StatusCode::CONFLICT, "usernames are unique without regard to case");
+    assert_eq!(
+        taken.status,
+        StatusCode::CONFLICT,
+        "usernames are unique without regard to case"
+    );
     assert_eq!(taken.code(), "USERNAME_TAKEN");
 
     let renamed = admin
-        .send(&app.router, "PATCH", &format!("/api/admin/users/{id}"), Some(json!({"username": "erin2", "display_name": "Erin"})))
+        .send(
+            &app.router,
+            "PATCH",
+            &format!("/api/admin/users/{id}"),
+            Some(json!({"username": "erin2", "display_name": "Erin"})),
+        )
         .await;
     assert_eq!(renamed.json["username"], "erin2");
     assert_eq!(renamed.json["display_name"], "Erin");
 
     let mismatch = admin
-        .send(&app.router, "DELETE", &format!("/api/admin/users/{id}"), Some(json!({"confirm_username": "erin"})))
+        .send(
+            &app.router,
+            "DELETE",
+            &format!("/api/admin/users/{id}"),
+            Some(json!({"confirm_username": "erin"})),
+        )
         .await;
     assert_eq!(mismatch.code(), "CONFIRMATION_MISMATCH");
     let deleted = admin
-        .send(&app.router, "DELETE", &format!("/api/admin/users/{id}"), Some(json!({"confirm_username": "erin2"})))
+        .send(
+            &app.router,
+            "DELETE",
+            &format!("/api/admin/users/{id}"),
+            Some(json!({"confirm_username": "erin2"})),
+        )
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    let list = admin.send(&app.router, "GET", "/api/admin/users", None).await;
+    let list = admin
+        .send(&app.router, "GET", "/api/admin/users", None)
+        .await;
     assert_eq!(list.json.as_array().unwrap().len(), 1);
 
-    let audit = admin.send(&app.router, "GET", "/api/admin/audit?limit=50", None).await;
-    let actions: Vec<&str> = audit.json["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let audit = admin
+        .send(&app.router, "GET", "/api/admin/audit?limit=50", None)
+        .await;
+    let actions: Vec<&str> = audit.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     for expected in ["user.create", "user.update", "user.delete", "login.success"] {
         assert!(actions.contains(&expected), "{expected} in {actions:?}");
     }
@@ -234,12 +390,22 @@ async fn users_cannot_reach_admin_routes() {
     let app = app().await;
     let mut admin = admin(&app).await;
     let (_, mut frank) = user(&app, &mut admin, "frank").await;
-    for (method, path) in [("GET", "/api/admin/users"), ("GET", "/api/admin/audit"), ("GET", "/api/admin/settings/auth")] {
+    for (method, path) in [
+        ("GET", "/api/admin/users"),
+        ("GET", "/api/admin/audit"),
+        ("GET", "/api/admin/settings/auth"),
+    ] {
         let answer = frank.send(&app.router, method, path, None).await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{path}");
     }
     let mut anonymous = Client::new();
-    assert_eq!(anonymous.send(&app.router, "GET", "/api/admin/users", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous
+            .send(&app.router, "GET", "/api/admin/users", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -253,16 +419,34 @@ async fn the_profile_shows_the_last_ten_sign_ins() {
     }
     let mut admin = admin(&app).await;
     let updated = admin
-        .send(&app.router, "PATCH", "/api/profile", Some(json!({"display_name": "The Admin", "email": "admin@example.com"})))
+        .send(
+            &app.router,
+            "PATCH",
+            "/api/profile",
+            Some(json!({"display_name": "The Admin", "email": "admin@example.com"})),
+        )
         .await;
     assert_eq!(updated.json["display_name"], "The Admin");
-    let bad_email = admin.send(&app.router, "PATCH", "/api/profile", Some(json!({"email": "not an email"}))).await;
+    let bad_email = admin
+        .send(
+            &app.router,
+            "PATCH",
+            "/api/profile",
+            Some(json!({"email": "not an email"})),
+        )
+        .await;
     assert_eq!(bad_email.json["error"]["field"], "email");
 
-    let logins = admin.send(&app.router, "GET", "/api/profile/logins", None).await;
+    let logins = admin
+        .send(&app.router, "GET", "/api/profile/logins", None)
+        .await;
     let logins = logins.json.as_array().unwrap();
     assert_eq!(logins.len(), 10);
-    assert!(logins.iter().all(|l| l["success"] == true && l["method"] == "local"));
+    assert!(
+        logins
+            .iter()
+            .all(|l| l["success"] == true && l["method"] == "local")
+    );
 }
 
 #[tokio::test]
@@ -276,8 +460,20 @@ async fn guard_rails_refuse_settings_that_lock_admins_out() {
         json!({"oidc_enabled": true, "issuer_url": "https://id.example.com", "client_id": "bt"}),
     ];
     for body in cases {
-        let answer = admin.send(&app.router, "PUT", "/api/admin/settings/auth", Some(body.clone())).await;
-        assert_eq!(answer.status, StatusCode::CONFLICT, "{body}: {:?}", answer.json);
+        let answer = admin
+            .send(
+                &app.router,
+                "PUT",
+                "/api/admin/settings/auth",
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CONFLICT,
+            "{body}: {:?}",
+            answer.json
+        );
         assert_eq!(answer.code(), "GUARD_RAIL");
     }
     let full = json!({
@@ -285,19 +481,36 @@ async fn guard_rails_refuse_settings_that_lock_admins_out() {
         "client_secret": "s3cret-value", "redirect_uri": "https://bills.example.com/api/auth/oidc/callback",
         "provider_name": "Authentik"
     });
-    let answer = admin.send(&app.router, "PUT", "/api/admin/settings/auth", Some(full)).await;
+    let answer = admin
+        .send(&app.router, "PUT", "/api/admin/settings/auth", Some(full))
+        .await;
     assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.json);
     assert_eq!(answer.json["client_secret_set"], true);
-    assert!(!answer.json.to_string().contains("s3cret-value"), "the secret is write-only");
+    assert!(
+        !answer.json.to_string().contains("s3cret-value"),
+        "the secret is write-only"
+    );
 
     // Local login stays on until an admin has signed in through OIDC.
     let off = admin
-        .send(&app.router, "PUT", "/api/admin/settings/auth", Some(json!({"local_enabled": false, "admin_group": "admins"})))
+        .send(
+            &app.router,
+            "PUT",
+            "/api/admin/settings/auth",
+            Some(json!({"local_enabled": false, "admin_group": "admins"})),
+        )
         .await;
     assert_eq!(off.code(), "GUARD_RAIL");
-    assert!(off.json["error"]["message"].as_str().unwrap().contains("OIDC"));
+    assert!(
+        off.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("OIDC")
+    );
 
-    let mode = Client::new().send(&app.router, "GET", "/api/auth/mode", None).await;
+    let mode = Client::new()
+        .send(&app.router, "GET", "/api/auth/mode", None)
+        .await;
     assert_eq!(mode.json["local"], true);
     assert_eq!(mode.json["oidc"]["enabled"], true);
     assert_eq!(mode.json["oidc"]["provider_name"], "Authentik");
@@ -306,9 +519,14 @@ async fn guard_rails_refuse_settings_that_lock_admins_out() {
         .db
         .get()
         .unwrap()
-        .query_row("SELECT value FROM settings WHERE area = 'auth'", [], |r| r.get(0))
+        .query_row("SELECT value FROM settings WHERE area = 'auth'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
-    assert!(!stored.contains("s3cret-value"), "the client secret is encrypted at rest");
+    assert!(
+        !stored.contains("s3cret-value"),
+        "the client secret is encrypted at rest"
+    );
 }
 
 #[tokio::test]
@@ -316,53 +534,145 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let app = app().await;
     let mut admin = admin(&app).await;
     let count = |app: &common::TestApp| -> i64 {
-        app.db.get().unwrap().query_row("SELECT count(*) FROM users", [], |r| r.get(0)).unwrap()
+        app.db
+            .get()
+            .unwrap()
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .unwrap()
     };
     let before = count(&app);
 
     let cases = [
         (json!({"username": "x"}), Some("password")),
-        (json!({"username": "y".repeat(65), "password": "long-enough-pw", "role": "user"}), Some("username")),
-        (json!({"username": "ok-name", "password": "p".repeat(1025), "role": "user"}), Some("password")),
-        (json!({"username": "ok-name", "password": "long-enough-pw", "role": "superuser"}), Some("role")),
-        (json!({"username": "bad name!", "password": "long-enough-pw", "role": "user"}), Some("username")),
-        (json!({"username": 42, "password": "long-enough-pw", "role": "user"}), Some("username")),
+        (
+            json!({"username": "y".repeat(65), "password": "long-enough-pw", "role": "user"}),
+            Some("username"),
+        ),
+        (
+            json!({"username": "ok-name", "password": "p".repeat(1025), "role": "user"}),
+            Some("password"),
+        ),
+        (
+            json!({"username": "ok-name", "password": "long-enough-pw", "role": "superuser"}),
+            Some("role"),
+        ),
+        (
+            json!({"username": "bad name!", "password": "long-enough-pw", "role": "user"}),
+            Some("username"),
+        ),
+        (
+            json!({"username": 42, "password": "long-enough-pw", "role": "user"}),
+            Some("username"),
+        ),
     ];
     for (body, field) in cases {
-        let answer = admin.send(&app.router, "POST", "/api/admin/users", Some(body.clone())).await;
-        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}: {:?}", answer.json);
+        let answer = admin
+            .send(&app.router, "POST", "/api/admin/users", Some(body.clone()))
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {:?}",
+            answer.json
+        );
         assert_eq!(answer.json["error"]["field"].as_str(), field, "{body}");
     }
 
     let mut raw = admin.clone();
-    raw.headers.push(("content-type".into(), "application/json".into()));
+    raw.headers
+        .push(("content-type".into(), "application/json".into()));
     let malformed = raw.send(&app.router, "POST", "/api/auth/login", None).await;
     assert!(malformed.status.is_client_error());
 
     let mut anonymous = Client::new();
     anonymous.fetch_csrf(&app.router).await;
     let overlong = anonymous
-        .send(&app.router, "POST", "/api/auth/login", Some(json!({"username": "u".repeat(200), "password": "x"})))
+        .send(
+            &app.router,
+            "POST",
+            "/api/auth/login",
+            Some(json!({"username": "u".repeat(200), "password": "x"})),
+        )
         .await;
     assert_eq!(overlong.status, StatusCode::BAD_REQUEST);
     assert_eq!(overlong.json["error"]["field"], "username");
 
     let mut tampered = Client::new();
-    tampered.cookies.insert("bt_session".into(), "forged-session-value".into());
-    assert_eq!(tampered.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+    tampered
+        .cookies
+        .insert("bt_session".into(), "forged-session-value".into());
+    assert_eq!(
+        tampered
+            .send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 
     let mut bad_csrf = admin.clone();
-    bad_csrf.cookies.insert("bt_csrf_token".into(), "tampered".into());
+    bad_csrf
+        .cookies
+        .insert("bt_csrf_token".into(), "tampered".into());
     bad_csrf.csrf = Some("tampered".into());
     let refused = bad_csrf
-        .send(&app.router, "POST", "/api/admin/users", Some(json!({"username": "z-user", "password": "long-enough-pw", "role": "user"})))
+        .send(
+            &app.router,
+            "POST",
+            "/api/admin/users",
+            Some(json!({"username": "z-user", "password": "long-enough-pw", "role": "user"})),
+        )
         .await;
     assert_eq!(refused.code(), "CSRF_INVALID");
 
     let huge = admin
-        .send(&app.router, "PATCH", "/api/profile", Some(json!({"display_name": "x".repeat(100_000)})))
+        .send(
+            &app.router,
+            "PATCH",
+            "/api/profile",
+            Some(json!({"display_name": "x".repeat(100_000)})),
+        )
         .await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
 
     assert_eq!(count(&app), before);
+}
+
+#[tokio::test]
+async fn using_a_session_extends_it_and_resends_the_cookie() {
+    let app = app().await;
+    let mut client = Client::new();
+    client.login(&app.router, ADMIN, ADMIN_PASSWORD).await;
+
+    let fresh = client.send(&app.router, "GET", "/api/auth/me", None).await;
+    assert!(
+        fresh.set_cookies().is_empty(),
+        "a session used a moment ago is not rewritten"
+    );
+
+    app.db
+        .get()
+        .unwrap()
+        .execute(
+            "UPDATE sessions SET last_used_at = '2020-01-01T00:00:00.000Z', expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+1 day')",
+            [],
+        )
+        .unwrap();
+    let used = client.send(&app.router, "GET", "/api/auth/me", None).await;
+    assert_eq!(used.status, StatusCode::OK);
+    let cookie = used
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("bt_session="))
+        .expect("cookie re-sent");
+    assert!(cookie.contains("Max-Age=604800"), "{cookie}");
+    let expires: String = app
+        .db
+        .get()
+        .unwrap()
+        .query_row("SELECT expires_at FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        expires.as_str() > "2026-01-01",
+        "the server extended it by 7 days: {expires}"
+    );
 }

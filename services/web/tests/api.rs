@@ -24,15 +24,31 @@ fn app() -> (tempfile::TempDir, axum::Router) {
     (tmp, billtracker_web::app::router(state))
 }
 
-async fn call(app: &axum::Router, method: &str, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let response = app
         .clone()
-        .oneshot(Request::builder().method(method).uri(uri).body(Body::empty()).unwrap())
+        .oneshot(
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, headers, body)
 }
 
@@ -51,7 +67,10 @@ async fn health_is_ok_when_the_database_answers() {
     let (_tmp, app) = app();
     let (status, _, body) = call(&app, "GET", "/api/health").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["status"], "ok");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&body).unwrap()["status"],
+        "ok"
+    );
 }
 
 #[tokio::test]
@@ -59,7 +78,12 @@ async fn head_of_the_root_answers_200_without_a_body() {
     let (_tmp, app) = app();
     let (status, headers, body) = call(&app, "HEAD", "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(body.is_empty());
 }
 
@@ -68,12 +92,22 @@ async fn app_paths_fall_back_to_the_shell_and_api_paths_do_not() {
     let (_tmp, app) = app();
     let (status, headers, _) = call(&app, "GET", "/settings/calendar").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert_eq!(headers["cache-control"], "no-cache");
 
     let (status, headers, body) = call(&app, "GET", "/api/unknown").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(error["error"]["code"], "NOT_FOUND");
 }
@@ -104,5 +138,8 @@ async fn the_served_openapi_document_is_the_committed_one() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
     let committed: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    assert_eq!(served, committed, "services/web/openapi.json is stale: run `make openapi`");
+    assert_eq!(
+        served, committed,
+        "services/web/openapi.json is stale: run `make openapi`"
+    );
 }

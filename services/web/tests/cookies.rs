@@ -20,7 +20,11 @@ fn flags(set_cookies: &[String], name: &str) -> Flags {
         .iter()
         .find(|c| c.starts_with(&format!("{name}=")))
         .unwrap_or_else(|| panic!("{name} was not set: {set_cookies:?}"));
-    let attributes: Vec<String> = cookie.split(';').skip(1).map(|a| a.trim().to_string()).collect();
+    let attributes: Vec<String> = cookie
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_string())
+        .collect();
     let value_of = |key: &str| {
         attributes
             .iter()
@@ -45,7 +49,12 @@ async fn cookie_flags_follow_the_settings_and_always_agree_on_secure() {
             for trust_proxy in ["false", "true"] {
                 for forwarded_proto in [None, Some("https"), Some("http")] {
                     for csrf_http_only in ["true", "false"] {
-                        let mut args = vec!["--trust-proxy", trust_proxy, "--csrf-http-only", csrf_http_only];
+                        let mut args = vec![
+                            "--trust-proxy",
+                            trust_proxy,
+                            "--csrf-http-only",
+                            csrf_http_only,
+                        ];
                         if let Some(v) = cookie_secure {
                             args.extend(["--cookie-secure", v]);
                         }
@@ -56,10 +65,14 @@ async fn cookie_flags_follow_the_settings_and_always_agree_on_secure() {
 
                         let mut client = Client::new();
                         if let Some(proto) = forwarded_proto {
-                            client.headers.push(("x-forwarded-proto".into(), proto.into()));
+                            client
+                                .headers
+                                .push(("x-forwarded-proto".into(), proto.into()));
                         }
                         client.fetch_csrf(&router).await;
-                        let csrf_answer = client.send(&router, "GET", "/api/auth/csrf-token", None).await;
+                        let csrf_answer = client
+                            .send(&router, "GET", "/api/auth/csrf-token", None)
+                            .await;
                         let login = client.login(&router, ADMIN, ADMIN_PASSWORD).await;
                         assert_eq!(login.status, StatusCode::OK);
 
@@ -75,15 +88,26 @@ async fn cookie_flags_follow_the_settings_and_always_agree_on_secure() {
                         let session = flags(&login.set_cookies(), "bt_session");
                         let csrf = flags(&csrf_answer.set_cookies(), "bt_csrf_token");
                         assert_eq!(session.secure, expected_secure, "session Secure, {case}");
-                        assert_eq!(csrf.secure, session.secure, "the cookies agree on Secure, {case}");
+                        assert_eq!(
+                            csrf.secure, session.secure,
+                            "the cookies agree on Secure, {case}"
+                        );
                         assert!(session.http_only, "{case}");
                         assert_eq!(session.same_site.as_deref(), Some("Strict"), "{case}");
                         assert_eq!(session.path.as_deref(), Some("/"), "{case}");
-                        assert_eq!(csrf.http_only, csrf_http_only == "true", "CSRF HttpOnly, {case}");
+                        assert_eq!(
+                            csrf.http_only,
+                            csrf_http_only == "true",
+                            "CSRF HttpOnly, {case}"
+                        );
                         assert_eq!(csrf.same_site.as_deref(), Some("Strict"), "{case}");
 
                         let hsts = login.headers.get("strict-transport-security").is_some();
-                        assert_eq!(hsts, https == Some("true"), "HSTS only with HTTPS=true, {case}");
+                        assert_eq!(
+                            hsts,
+                            https == Some("true"),
+                            "HSTS only with HTTPS=true, {case}"
+                        );
                         combinations += 1;
                     }
                 }
@@ -98,8 +122,14 @@ async fn the_csrf_cookie_takes_its_same_site_from_the_setting() {
     let app = app().await;
     let data = DataDir::new(app.tmp.path());
     for (setting, expected) in [("strict", "Strict"), ("lax", "Lax"), ("none", "None")] {
-        let router = router_for(&app.db, &data, &["--csrf-same-site", setting, "--cookie-secure", "true"]);
-        let answer = Client::new().send(&router, "GET", "/api/auth/csrf-token", None).await;
+        let router = router_for(
+            &app.db,
+            &data,
+            &["--csrf-same-site", setting, "--cookie-secure", "true"],
+        );
+        let answer = Client::new()
+            .send(&router, "GET", "/api/auth/csrf-token", None)
+            .await;
         let csrf = flags(&answer.set_cookies(), "bt_csrf_token");
         assert_eq!(csrf.same_site.as_deref(), Some(expected));
     }

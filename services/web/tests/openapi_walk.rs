@@ -11,10 +11,17 @@ use serde_json::{Map, Value, json};
 const MUTATIONS: [&str; 4] = ["post", "put", "patch", "delete"];
 
 /// Routes authenticated by a token of their own, outside CSRF.
-const CSRF_EXEMPT: [&str; 3] = ["/api/calendar/feed/", "/api/notify/link/", "/api/auth/oidc/callback"];
+const CSRF_EXEMPT: [&str; 3] = [
+    "/api/calendar/feed/",
+    "/api/notify/link/",
+    "/api/auth/oidc/callback",
+];
 
 async fn document(app: &TestApp) -> Value {
-    Client::new().send(&app.router, "GET", "/api/openapi.json", None).await.json
+    Client::new()
+        .send(&app.router, "GET", "/api/openapi.json", None)
+        .await
+        .json
 }
 
 fn operations(doc: &Value) -> Vec<(String, String, Value)> {
@@ -60,13 +67,19 @@ fn example(schema: &Value, doc: &Value, depth: usize) -> Value {
         return example(&doc["components"]["schemas"][name], doc, depth + 1);
     }
     if let Some(options) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
-        return options.first().map_or(Value::Null, |s| example(s, doc, depth + 1));
+        return options
+            .first()
+            .map_or(Value::Null, |s| example(s, doc, depth + 1));
     }
     if let Some(values) = schema["enum"].as_array() {
         return values.first().cloned().unwrap_or(Value::Null);
     }
     let kind = match &schema["type"] {
-        Value::Array(kinds) => kinds.iter().find(|k| *k != "null").cloned().unwrap_or(Value::Null),
+        Value::Array(kinds) => kinds
+            .iter()
+            .find(|k| *k != "null")
+            .cloned()
+            .unwrap_or(Value::Null),
         other => other.clone(),
     };
     match kind.as_str() {
@@ -111,28 +124,48 @@ async fn every_mutation_without_or_with_a_wrong_csrf_header_is_refused() {
     let mut checked = 0;
 
     for (method, path, operation) in operations(&doc) {
-        if !MUTATIONS.contains(&method.as_str()) || CSRF_EXEMPT.iter().any(|p| path.starts_with(p)) {
+        if !MUTATIONS.contains(&method.as_str()) || CSRF_EXEMPT.iter().any(|p| path.starts_with(p))
+        {
             continue;
         }
         let uri = fill(&path, 1);
         let body = request_body(&operation, &doc);
         let verb = method.to_uppercase();
 
-        let missing = signed_in.send_with(&app.router, &verb, &uri, body.clone(), false).await;
-        assert_eq!(missing.status, StatusCode::FORBIDDEN, "{verb} {path} without x-csrf-token");
+        let missing = signed_in
+            .send_with(&app.router, &verb, &uri, body.clone(), false)
+            .await;
+        assert_eq!(
+            missing.status,
+            StatusCode::FORBIDDEN,
+            "{verb} {path} without x-csrf-token"
+        );
         assert_eq!(missing.code(), "CSRF_INVALID", "{verb} {path}");
 
         let mut wrong = signed_in.clone();
         wrong.csrf = Some("A".repeat(43));
         let answer = wrong.send(&app.router, &verb, &uri, body).await;
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{verb} {path} with a wrong x-csrf-token");
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "{verb} {path} with a wrong x-csrf-token"
+        );
         assert_eq!(answer.code(), "CSRF_INVALID", "{verb} {path}");
         checked += 1;
     }
-    assert!(checked >= 9, "only {checked} mutations found in the OpenAPI document");
+    assert!(
+        checked >= 9,
+        "only {checked} mutations found in the OpenAPI document"
+    );
 
     // The session is intact: nothing above was let through.
-    assert_eq!(signed_in.send(&app.router, "GET", "/api/auth/me", None).await.status, StatusCode::OK);
+    assert_eq!(
+        signed_in
+            .send(&app.router, "GET", "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 /// Every table's rows, for a before/after comparison.
@@ -194,8 +227,15 @@ async fn another_users_records_answer_404_and_nothing_changes() {
         for id in 1..=20 {
             let uri = fill(&path, id);
             let body = request_body(&operation, &doc);
-            let answer = bob.send(&app.router, &method.to_uppercase(), &uri, body).await;
-            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {uri} as another user: {:?}", answer.json);
+            let answer = bob
+                .send(&app.router, &method.to_uppercase(), &uri, body)
+                .await;
+            assert_eq!(
+                answer.status,
+                StatusCode::NOT_FOUND,
+                "{method} {uri} as another user: {:?}",
+                answer.json
+            );
             checked += 1;
         }
     }

@@ -35,7 +35,9 @@ pub struct Entry<'a> {
 }
 
 pub fn record(tx: &Transaction<'_>, entry: Entry<'_>) -> crate::Result<()> {
-    let user_agent = entry.user_agent.map(|ua| ua.chars().take(200).collect::<String>());
+    let user_agent = entry
+        .user_agent
+        .map(|ua| ua.chars().take(200).collect::<String>());
     tx.execute(
         r#"
         INSERT INTO audit_log (at, actor_id, actor, action, target, target_user_id, detail, ip, user_agent)
@@ -69,9 +71,11 @@ pub fn recent_failures(
         let sql = format!(
             "SELECT count(*), min(at) FROM audit_log WHERE action = ?1 AND at > ?2 AND {column} = ?3 COLLATE NOCASE"
         );
-        Ok(conn.query_row(&sql, params![action::LOGIN_FAILURE, since, value], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?)
+        Ok(
+            conn.query_row(&sql, params![action::LOGIN_FAILURE, since, value], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?,
+        )
     };
     let (by_ip, oldest_ip) = by("ip", ip)?;
     let (by_user, oldest_user) = by("target", Some(username))?;
@@ -95,7 +99,11 @@ pub struct LoginEvent {
 }
 
 /// The last `limit` sign-ins of a user, newest first.
-pub fn login_history(conn: &Connection, user_id: i64, limit: u32) -> crate::Result<Vec<LoginEvent>> {
+pub fn login_history(
+    conn: &Connection,
+    user_id: i64,
+    limit: u32,
+) -> crate::Result<Vec<LoginEvent>> {
     let mut stmt = conn.prepare(
         r#"
         SELECT at, action, coalesce(detail, 'local'), ip, user_agent
@@ -112,7 +120,12 @@ pub fn login_history(conn: &Connection, user_id: i64, limit: u32) -> crate::Resu
         Ok(LoginEvent {
             at: r.get(0)?,
             success: action == action::LOGIN_SUCCESS,
-            method: if detail.starts_with("oidc") { "oidc" } else { "local" }.to_string(),
+            method: if detail.starts_with("oidc") {
+                "oidc"
+            } else {
+                "local"
+            }
+            .to_string(),
             ip: r.get(3)?,
             user_agent: r.get(4)?,
         })

@@ -42,8 +42,9 @@ pub async fn ensure_admin(
         Some(secret) => (secret.expose().to_string(), false),
         None => (random_password(), true),
     };
-    let hash = tokio::task::spawn_blocking(move || password::hash(&password).map(|h| (h, password)))
-        .await??;
+    let hash =
+        tokio::task::spawn_blocking(move || password::hash(&password).map(|h| (h, password)))
+            .await??;
 
     db.write(move |tx| {
         if users::count(tx)? > 0 {

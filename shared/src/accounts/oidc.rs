@@ -31,7 +31,10 @@ pub struct LoginState {
 /// Stores a login in flight and prunes the expired ones.
 pub fn save_state(tx: &Transaction<'_>, login: &LoginState) -> crate::Result<()> {
     let now = Timestamp::now();
-    tx.execute("DELETE FROM oidc_login_states WHERE expires_at <= ?1", [format(now)])?;
+    tx.execute(
+        "DELETE FROM oidc_login_states WHERE expires_at <= ?1",
+        [format(now)],
+    )?;
     tx.execute(
         r#"
         INSERT INTO oidc_login_states (state, nonce, pkce_verifier, return_to, created_at, expires_at)
@@ -140,7 +143,9 @@ pub struct SignedIn {
 pub enum Refusal {
     /// No user is linked and neither linking nor provisioning applies.
     NotLinked,
-    Inactive { user_id: i64 },
+    Inactive {
+        user_id: i64,
+    },
     /// Provisioning was refused by the rules on users.
     CannotProvision(String),
 }
@@ -183,14 +188,24 @@ pub fn sign_in(
     };
     if !account.user.active {
         let user = &account.user;
-        return refuse(tx, Refusal::Inactive { user_id: user.id }, Some(user), origin);
+        return refuse(
+            tx,
+            Refusal::Inactive { user_id: user.id },
+            Some(user),
+            origin,
+        );
     }
     let id = account.user.id;
     if matched == Matched::LinkedByEmail {
         users::link_oidc(tx, id, &identity.issuer, &identity.subject).map_err(store)?;
     }
 
-    let role = sync_role(tx, &account.user, identity.groups.as_deref(), policy.admin_group)?;
+    let role = sync_role(
+        tx,
+        &account.user,
+        identity.groups.as_deref(),
+        policy.admin_group,
+    )?;
     let token = sessions::create(tx, id, Method::Oidc)?;
     users::record_login(tx, id).map_err(store)?;
     let user = users::get(tx, id)?.ok_or_else(|| crate::Error::Rule("the user vanished".into()))?;
@@ -216,14 +231,23 @@ pub fn sign_in(
 }
 
 /// The user linked to this identity, or the one to link by email.
-fn find(tx: &Transaction<'_>, identity: &Identity, policy: Policy<'_>) -> crate::Result<Option<(Account, Matched)>> {
+fn find(
+    tx: &Transaction<'_>,
+    identity: &Identity,
+    policy: Policy<'_>,
+) -> crate::Result<Option<(Account, Matched)>> {
     if let Some(account) = users::account_by_oidc(tx, &identity.issuer, &identity.subject)? {
         return Ok(Some((account, Matched::Linked)));
     }
-    let Some(email) = identity.email.as_deref().filter(|_| policy.link_by_email && identity.email_verified) else {
+    let Some(email) = identity
+        .email
+        .as_deref()
+        .filter(|_| policy.link_by_email && identity.email_verified)
+    else {
         return Ok(None);
     };
-    let mut stmt = tx.prepare("SELECT id, oidc_subject IS NULL FROM users WHERE lower(email) = lower(?1)")?;
+    let mut stmt =
+        tx.prepare("SELECT id, oidc_subject IS NULL FROM users WHERE lower(email) = lower(?1)")?;
     let matches: Vec<(i64, bool)> = stmt
         .query_map([email.trim()], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
@@ -273,7 +297,13 @@ pub fn username_base(identity: &Identity) -> String {
             let cleaned: String = candidate
                 .trim()
                 .chars()
-                .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@') { c } else { '-' })
+                .map(|c| {
+                    if c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@') {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
                 .take(USERNAME_BASE_CHARS)
                 .collect();
             cleaned.trim_matches('-').to_string()
@@ -295,7 +325,9 @@ fn unique_username(tx: &Transaction<'_>, base: &str) -> crate::Result<String> {
             return Ok(candidate);
         }
     }
-    Err(crate::Error::Rule(format!("no free username like {base:?}")))
+    Err(crate::Error::Rule(format!(
+        "no free username like {base:?}"
+    )))
 }
 
 /// Applies the admin group: admin when a member, user when not; never
@@ -320,7 +352,11 @@ fn sync_role(
     }
     users::set_role(tx, user.id, wanted).map_err(store)?;
     sessions::end_all(tx, user.id)?;
-    Ok(if member { RoleSync::Promoted } else { RoleSync::Demoted })
+    Ok(if member {
+        RoleSync::Promoted
+    } else {
+        RoleSync::Demoted
+    })
 }
 
 fn active_admins(conn: &Connection) -> crate::Result<i64> {
@@ -337,7 +373,12 @@ fn refuse(
     user: Option<&User>,
     origin: Origin<'_>,
 ) -> crate::Result<Result<SignedIn, Refusal>> {
-    record_failure(tx, &refusal.reason(), user.map(|u| (u.id, u.username.as_str())), origin)?;
+    record_failure(
+        tx,
+        &refusal.reason(),
+        user.map(|u| (u.id, u.username.as_str())),
+        origin,
+    )?;
     Ok(Err(refusal))
 }
 
@@ -390,7 +431,11 @@ pub fn record_last_login(tx: &Transaction<'_>, groups: Option<&[String]>) -> cra
 /// The groups claim of the last OIDC sign-in, if there was one.
 pub fn last_login(conn: &Connection) -> crate::Result<Option<LastLogin>> {
     let text: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE area = ?1", [LAST_LOGIN_AREA], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM settings WHERE area = ?1",
+            [LAST_LOGIN_AREA],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
@@ -444,7 +489,11 @@ mod tests {
         .unwrap()
     }
 
-    fn sign(conn: &mut Connection, identity: &Identity, policy: Policy<'_>) -> Result<SignedIn, Refusal> {
+    fn sign(
+        conn: &mut Connection,
+        identity: &Identity,
+        policy: Policy<'_>,
+    ) -> Result<SignedIn, Refusal> {
         crate::db::write(conn, |tx| sign_in(tx, identity, policy, Origin::default())).unwrap()
     }
 
@@ -460,13 +509,24 @@ mod tests {
         crate::db::write(&mut conn, |tx| save_state(tx, &login)).unwrap();
         let taken = crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap();
         assert_eq!(taken, Some(login.clone()));
-        assert_eq!(crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap(), None);
+        assert_eq!(
+            crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap(),
+            None
+        );
 
         crate::db::write(&mut conn, |tx| save_state(tx, &login)).unwrap();
-        conn.execute("UPDATE oidc_login_states SET expires_at = '2000-01-01T00:00:00.000Z'", [])
+        conn.execute(
+            "UPDATE oidc_login_states SET expires_at = '2000-01-01T00:00:00.000Z'",
+            [],
+        )
+        .unwrap();
+        assert_eq!(
+            crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap(),
+            None
+        );
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM oidc_login_states", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap(), None);
-        let left: i64 = conn.query_row("SELECT count(*) FROM oidc_login_states", [], |r| r.get(0)).unwrap();
         assert_eq!(left, 0, "an expired state is deleted too");
     }
 
@@ -480,8 +540,11 @@ mod tests {
             return_to: "/".into(),
         };
         crate::db::write(&mut conn, |tx| save_state(tx, &login("old"))).unwrap();
-        conn.execute("UPDATE oidc_login_states SET expires_at = '2000-01-01T00:00:00.000Z'", [])
-            .unwrap();
+        conn.execute(
+            "UPDATE oidc_login_states SET expires_at = '2000-01-01T00:00:00.000Z'",
+            [],
+        )
+        .unwrap();
         crate::db::write(&mut conn, |tx| save_state(tx, &login("new"))).unwrap();
         let states: Vec<String> = conn
             .prepare("SELECT state FROM oidc_login_states")
@@ -522,10 +585,22 @@ mod tests {
         local_user(&mut conn, "Alice", Role::Admin, None);
         let mut first = person("s1");
         first.preferred_username = Some("alice".into());
-        assert_eq!(sign(&mut conn, &first, admin_group()).unwrap().user.username, "alice-2");
+        assert_eq!(
+            sign(&mut conn, &first, admin_group())
+                .unwrap()
+                .user
+                .username,
+            "alice-2"
+        );
         let mut second = person("s2");
         second.preferred_username = Some("alice".into());
-        assert_eq!(sign(&mut conn, &second, admin_group()).unwrap().user.username, "alice-3");
+        assert_eq!(
+            sign(&mut conn, &second, admin_group())
+                .unwrap()
+                .user
+                .username,
+            "alice-3"
+        );
 
         let mut spaced = person("s3");
         spaced.preferred_username = Some("Jane Q. Doe".into());
@@ -548,19 +623,31 @@ mod tests {
         };
 
         carol.email_verified = false;
-        assert_eq!(sign(&mut conn, &carol, linking).unwrap_err(), Refusal::NotLinked);
+        assert_eq!(
+            sign(&mut conn, &carol, linking).unwrap_err(),
+            Refusal::NotLinked
+        );
         carol.email_verified = true;
-        assert_eq!(sign(&mut conn, &carol, Policy::default()).unwrap_err(), Refusal::NotLinked);
+        assert_eq!(
+            sign(&mut conn, &carol, Policy::default()).unwrap_err(),
+            Refusal::NotLinked
+        );
 
         let linked = sign(&mut conn, &carol, linking).unwrap();
-        assert_eq!((linked.user.id, linked.matched), (id, Matched::LinkedByEmail));
+        assert_eq!(
+            (linked.user.id, linked.matched),
+            (id, Matched::LinkedByEmail)
+        );
         assert_eq!(linked.user.auth_source, users::AuthSource::Both);
 
         local_user(&mut conn, "dave", Role::User, Some("shared@example.org"));
         local_user(&mut conn, "erin", Role::User, Some("shared@example.org"));
         let mut shared = person("shared-sub");
         shared.email = Some("shared@example.org".into());
-        assert_eq!(sign(&mut conn, &shared, linking).unwrap_err(), Refusal::NotLinked);
+        assert_eq!(
+            sign(&mut conn, &shared, linking).unwrap_err(),
+            Refusal::NotLinked
+        );
     }
 
     #[test]
@@ -569,29 +656,52 @@ mod tests {
         let mut alice = person("alice");
         alice.groups = Some(vec!["admins".into()]);
         let signed = sign(&mut conn, &alice, admin_group()).unwrap();
-        assert_eq!((signed.user.role, signed.role), (Role::Admin, RoleSync::Promoted));
+        assert_eq!(
+            (signed.user.role, signed.role),
+            (Role::Admin, RoleSync::Promoted)
+        );
 
         alice.groups = Some(vec!["staff".into()]);
         let kept = sign(&mut conn, &alice, admin_group()).unwrap();
-        assert_eq!((kept.user.role, kept.role), (Role::Admin, RoleSync::KeptLastAdmin));
+        assert_eq!(
+            (kept.user.role, kept.role),
+            (Role::Admin, RoleSync::KeptLastAdmin)
+        );
 
         local_user(&mut conn, "root", Role::Admin, None);
         let demoted = sign(&mut conn, &alice, admin_group()).unwrap();
-        assert_eq!((demoted.user.role, demoted.role), (Role::User, RoleSync::Demoted));
+        assert_eq!(
+            (demoted.user.role, demoted.role),
+            (Role::User, RoleSync::Demoted)
+        );
 
         let untouched = sign(&mut conn, &alice, Policy::default()).unwrap();
-        assert_eq!((untouched.user.role, untouched.role), (Role::User, RoleSync::Untouched));
+        assert_eq!(
+            (untouched.user.role, untouched.role),
+            (Role::User, RoleSync::Untouched)
+        );
     }
 
     #[test]
     fn an_inactive_user_is_refused_without_a_session() {
         let mut conn = db();
         let signed = sign(&mut conn, &person("frank"), admin_group()).unwrap();
-        conn.execute("UPDATE users SET active = 0 WHERE id = ?1", [signed.user.id]).unwrap();
+        conn.execute(
+            "UPDATE users SET active = 0 WHERE id = ?1",
+            [signed.user.id],
+        )
+        .unwrap();
         conn.execute("DELETE FROM sessions", []).unwrap();
         let refused = sign(&mut conn, &person("frank"), admin_group()).unwrap_err();
-        assert_eq!(refused, Refusal::Inactive { user_id: signed.user.id });
-        let sessions: i64 = conn.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).unwrap();
+        assert_eq!(
+            refused,
+            Refusal::Inactive {
+                user_id: signed.user.id
+            }
+        );
+        let sessions: i64 = conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(sessions, 0);
     }
 

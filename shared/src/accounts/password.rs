@@ -58,9 +58,8 @@ pub fn hash(password: &str) -> crate::Result<String> {
 
 /// A hash of a random password, verified against when the user is unknown
 /// so that an unknown user costs as much time as a wrong password.
-static DECOY: LazyLock<String> = LazyLock::new(|| {
-    hash(&crate::accounts::bootstrap::random_password()).unwrap_or_default()
-});
+static DECOY: LazyLock<String> =
+    LazyLock::new(|| hash(&crate::accounts::bootstrap::random_password()).unwrap_or_default());
 
 /// Verifies `password` against `stored` (a PHC string) in constant time.
 /// With no stored hash, burns the same time and answers false.
@@ -69,7 +68,9 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     let Ok(parsed) = PasswordHash::new(target) else {
         return false;
     };
-    let matches = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
+    let matches = argon2()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
     matches && stored.is_some()
 }
 

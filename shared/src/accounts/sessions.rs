@@ -54,7 +54,13 @@ pub fn create(tx: &Transaction<'_>, user_id: i64, method: Method) -> crate::Resu
         INSERT INTO sessions (token_hash, user_id, method, created_at, last_used_at, expires_at)
         VALUES (?1, ?2, ?3, ?4, ?4, ?5)
         "#,
-        params![hash_token(&token), user_id, method.as_str(), format(now), format(now + LIFETIME)],
+        params![
+            hash_token(&token),
+            user_id,
+            method.as_str(),
+            format(now),
+            format(now + LIFETIME)
+        ],
     )?;
     Ok(token)
 }
@@ -132,5 +138,9 @@ pub fn prune_expired(tx: &Transaction<'_>) -> crate::Result<usize> {
 
 /// Live sessions (for Status).
 pub fn count_active(conn: &Connection) -> crate::Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM sessions WHERE expires_at > ?1", [now_text()], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM sessions WHERE expires_at > ?1",
+        [now_text()],
+        |r| r.get(0),
+    )?)
 }

@@ -15,6 +15,7 @@ const AREA: &str = "auth";
 /// How the client authenticates at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum TokenAuthMethod {
     ClientSecretBasic,
     ClientSecretPost,
@@ -58,12 +59,16 @@ pub struct AuthSettings {
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 pub fn load_stored(conn: &Connection) -> crate::Result<StoredAuthSettings> {
     let text: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE area = ?1", [AREA], |r| r.get(0))
+        .query_row("SELECT value FROM settings WHERE area = ?1", [AREA], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(text
         .and_then(|t| serde_json::from_str(&t).ok())
@@ -91,7 +96,10 @@ pub fn resolve(stored: &StoredAuthSettings, env: &OidcArgs, secrets: &SecretBox)
                 None
             }
         },
-        None => env.oidc_client_secret.clone(),
+        None => env
+            .oidc_client_secret
+            .clone()
+            .filter(|s| !s.expose().trim().is_empty()),
     };
     AuthSettings {
         local_enabled: stored.local_enabled.unwrap_or(env.local_login_enabled),
@@ -99,18 +107,24 @@ pub fn resolve(stored: &StoredAuthSettings, env: &OidcArgs, secrets: &SecretBox)
         provider_name: non_empty(stored.provider_name.clone())
             .or_else(|| non_empty(env.oidc_provider_name.clone()))
             .unwrap_or_else(|| "single sign-on".to_string()),
-        issuer_url: non_empty(stored.issuer_url.clone()).or_else(|| non_empty(env.oidc_issuer_url.clone())),
-        client_id: non_empty(stored.client_id.clone()).or_else(|| non_empty(env.oidc_client_id.clone())),
+        issuer_url: non_empty(stored.issuer_url.clone())
+            .or_else(|| non_empty(env.oidc_issuer_url.clone())),
+        client_id: non_empty(stored.client_id.clone())
+            .or_else(|| non_empty(env.oidc_client_id.clone())),
         client_secret,
-        token_auth_method: stored.token_auth_method.unwrap_or(env.oidc_token_auth_method),
-        redirect_uri: non_empty(stored.redirect_uri.clone()).or_else(|| non_empty(env.oidc_redirect_uri.clone())),
+        token_auth_method: stored
+            .token_auth_method
+            .unwrap_or(env.oidc_token_auth_method),
+        redirect_uri: non_empty(stored.redirect_uri.clone())
+            .or_else(|| non_empty(env.oidc_redirect_uri.clone())),
         scopes: non_empty(stored.scopes.clone())
             .or_else(|| non_empty(Some(env.oidc_scopes.clone())))
             .unwrap_or_else(|| "openid email profile groups".to_string()),
         groups_claim: non_empty(stored.groups_claim.clone())
             .or_else(|| non_empty(Some(env.oidc_groups_claim.clone())))
             .unwrap_or_else(|| "groups".to_string()),
-        admin_group: non_empty(stored.admin_group.clone()).or_else(|| non_empty(env.oidc_admin_group.clone())),
+        admin_group: non_empty(stored.admin_group.clone())
+            .or_else(|| non_empty(env.oidc_admin_group.clone())),
         auto_provision: stored.auto_provision.unwrap_or(env.oidc_auto_provision),
         link_by_email: stored.link_by_email.unwrap_or(env.oidc_link_by_email),
     }
@@ -122,9 +136,14 @@ pub fn load(conn: &Connection, env: &OidcArgs, secrets: &SecretBox) -> crate::Re
 }
 
 /// Refuses settings that would lock every admin out. Returns the reason.
-pub fn guard_rails(settings: &AuthSettings, conn: &Connection) -> crate::Result<Result<(), String>> {
+pub fn guard_rails(
+    settings: &AuthSettings,
+    conn: &Connection,
+) -> crate::Result<Result<(), String>> {
     if !settings.local_enabled && !settings.oidc_enabled {
-        return Ok(Err("at least one sign-in method must stay on: local login or OIDC".into()));
+        return Ok(Err(
+            "at least one sign-in method must stay on: local login or OIDC".into(),
+        ));
     }
     if settings.oidc_enabled {
         let missing: Vec<&str> = [
@@ -145,13 +164,16 @@ pub fn guard_rails(settings: &AuthSettings, conn: &Connection) -> crate::Result<
         if let Some(uri) = &settings.redirect_uri
             && !uri.ends_with("/api/auth/oidc/callback")
         {
-            return Ok(Err("the redirect URI must end in /api/auth/oidc/callback".into()));
+            return Ok(Err(
+                "the redirect URI must end in /api/auth/oidc/callback".into()
+            ));
         }
     }
     if !settings.local_enabled {
         if !settings.oidc_enabled || settings.admin_group.is_none() {
             return Ok(Err(
-                "local login can be turned off only while OIDC is on and an admin group is set".into(),
+                "local login can be turned off only while OIDC is on and an admin group is set"
+                    .into(),
             ));
         }
         let oidc_admin: bool = conn.query_row(

@@ -75,7 +75,10 @@ pub enum UserError {
     #[error("this is the last active admin: make another user admin first")]
     LastAdmin,
     #[error("{message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Store(#[from] crate::Error),
 }
@@ -120,7 +123,9 @@ fn account_row(row: &Row<'_>) -> rusqlite::Result<Account> {
 
 pub fn account_by_username(conn: &Connection, username: &str) -> crate::Result<Option<Account>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE username = ?1");
-    Ok(conn.query_row(&sql, [username.trim()], account_row).optional()?)
+    Ok(conn
+        .query_row(&sql, [username.trim()], account_row)
+        .optional()?)
 }
 
 pub fn account_by_id(conn: &Connection, id: i64) -> crate::Result<Option<Account>> {
@@ -128,9 +133,15 @@ pub fn account_by_id(conn: &Connection, id: i64) -> crate::Result<Option<Account
     Ok(conn.query_row(&sql, [id], account_row).optional()?)
 }
 
-pub fn account_by_oidc(conn: &Connection, issuer: &str, subject: &str) -> crate::Result<Option<Account>> {
+pub fn account_by_oidc(
+    conn: &Connection,
+    issuer: &str,
+    subject: &str,
+) -> crate::Result<Option<Account>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE oidc_issuer = ?1 AND oidc_subject = ?2");
-    Ok(conn.query_row(&sql, [issuer, subject], account_row).optional()?)
+    Ok(conn
+        .query_row(&sql, [issuer, subject], account_row)
+        .optional()?)
 }
 
 pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<User>> {
@@ -141,7 +152,9 @@ pub fn list(conn: &Connection) -> crate::Result<Vec<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map([], account_row)?;
-    Ok(rows.map(|r| r.map(|a| a.user)).collect::<rusqlite::Result<_>>()?)
+    Ok(rows
+        .map(|r| r.map(|a| a.user))
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn count(conn: &Connection) -> crate::Result<i64> {
@@ -166,7 +179,8 @@ pub fn clean_username(username: &str) -> Result<String, UserError> {
     if trimmed.is_empty() || trimmed.chars().count() > 64 || !valid_chars {
         return Err(UserError::Invalid {
             field: "username",
-            message: "a username has 1 to 64 characters: letters, digits, '.', '_', '-' or '@'".into(),
+            message: "a username has 1 to 64 characters: letters, digits, '.', '_', '-' or '@'"
+                .into(),
         });
     }
     Ok(trimmed.to_string())
@@ -193,7 +207,10 @@ pub fn clean_email(email: Option<&str>) -> Result<Option<String>, UserError> {
     };
     let plausible = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !email.contains(' ')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !email.contains(' ')
         });
     if !plausible {
         return Err(UserError::Invalid {
@@ -286,11 +303,17 @@ pub fn update(tx: &Transaction<'_>, id: i64, patch: UserPatch) -> Result<User, U
         if taken {
             return Err(UserError::UsernameTaken(username));
         }
-        tx.execute("UPDATE users SET username = ?2 WHERE id = ?1", params![id, username])?;
+        tx.execute(
+            "UPDATE users SET username = ?2 WHERE id = ?1",
+            params![id, username],
+        )?;
     }
     if let Some(name) = &patch.display_name {
         let name = clean_display_name(name.as_deref())?;
-        tx.execute("UPDATE users SET display_name = ?2 WHERE id = ?1", params![id, name])?;
+        tx.execute(
+            "UPDATE users SET display_name = ?2 WHERE id = ?1",
+            params![id, name],
+        )?;
     }
     if let Some(email) = &patch.email {
         let email = clean_email(email.as_deref())?;
@@ -303,13 +326,19 @@ pub fn update(tx: &Transaction<'_>, id: i64, patch: UserPatch) -> Result<User, U
     if let Some(role) = patch.role
         && role != current.role
     {
-        tx.execute("UPDATE users SET role = ?2 WHERE id = ?1", params![id, role.as_str()])?;
+        tx.execute(
+            "UPDATE users SET role = ?2 WHERE id = ?1",
+            params![id, role.as_str()],
+        )?;
         super::sessions::end_all(tx, id)?;
     }
     if let Some(active) = patch.active
         && active != current.active
     {
-        tx.execute("UPDATE users SET active = ?2 WHERE id = ?1", params![id, active])?;
+        tx.execute(
+            "UPDATE users SET active = ?2 WHERE id = ?1",
+            params![id, active],
+        )?;
         if !active {
             super::sessions::end_all(tx, id)?;
         }
@@ -318,7 +347,12 @@ pub fn update(tx: &Transaction<'_>, id: i64, patch: UserPatch) -> Result<User, U
 }
 
 /// Sets a new password hash. `must_change` forces a change at next sign-in.
-pub fn set_password(tx: &Transaction<'_>, id: i64, hash: &str, must_change: bool) -> Result<(), UserError> {
+pub fn set_password(
+    tx: &Transaction<'_>,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+) -> Result<(), UserError> {
     let changed = tx.execute(
         r#"
         UPDATE users
@@ -335,12 +369,20 @@ pub fn set_password(tx: &Transaction<'_>, id: i64, hash: &str, must_change: bool
 
 /// Sets or changes the role from an OIDC admin group (at every OIDC login).
 pub fn set_role(tx: &Transaction<'_>, id: i64, role: Role) -> Result<(), UserError> {
-    tx.execute("UPDATE users SET role = ?2 WHERE id = ?1", params![id, role.as_str()])?;
+    tx.execute(
+        "UPDATE users SET role = ?2 WHERE id = ?1",
+        params![id, role.as_str()],
+    )?;
     Ok(())
 }
 
 /// Links an existing user to an OIDC identity.
-pub fn link_oidc(tx: &Transaction<'_>, id: i64, issuer: &str, subject: &str) -> Result<(), UserError> {
+pub fn link_oidc(
+    tx: &Transaction<'_>,
+    id: i64,
+    issuer: &str,
+    subject: &str,
+) -> Result<(), UserError> {
     tx.execute(
         "UPDATE users SET oidc_issuer = ?2, oidc_subject = ?3 WHERE id = ?1",
         params![id, issuer, subject],
@@ -349,7 +391,10 @@ pub fn link_oidc(tx: &Transaction<'_>, id: i64, issuer: &str, subject: &str) -> 
 }
 
 pub fn record_login(tx: &Transaction<'_>, id: i64) -> Result<(), UserError> {
-    tx.execute("UPDATE users SET last_login_at = ?2 WHERE id = ?1", params![id, now_text()])?;
+    tx.execute(
+        "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
+        params![id, now_text()],
+    )?;
     Ok(())
 }
 
@@ -361,7 +406,11 @@ pub const USER_DATA_TABLES: &[&str] = &[];
 pub fn owned_data(conn: &Connection, id: i64) -> crate::Result<Vec<(&'static str, i64)>> {
     let mut owned = Vec::new();
     for table in USER_DATA_TABLES {
-        let count: i64 = conn.query_row(&format!("SELECT count(*) FROM {table} WHERE user_id = ?1"), [id], |r| r.get(0))?;
+        let count: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM {table} WHERE user_id = ?1"),
+            [id],
+            |r| r.get(0),
+        )?;
         if count > 0 {
             owned.push((*table, count));
         }

@@ -17,10 +17,17 @@ use crate::app::AppState;
 use crate::error::ApiError;
 
 /// Paths that are authenticated by their own token, not by the session.
-const EXEMPT_PREFIXES: [&str; 3] = ["/api/calendar/feed/", "/api/notify/link/", "/api/auth/oidc/callback"];
+const EXEMPT_PREFIXES: [&str; 3] = [
+    "/api/calendar/feed/",
+    "/api/notify/link/",
+    "/api/auth/oidc/callback",
+];
 
 fn is_mutation(method: &Method) -> bool {
-    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+    matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    )
 }
 
 /// Rejects a mutation whose header does not match its cookie.
@@ -52,7 +59,10 @@ pub async fn enforce(request: Request, next: Next) -> Response {
 
 /// A token we could have issued: 43 URL-safe base64 characters.
 fn well_formed(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The CSRF token the SPA sends back in `x-csrf-token`.

@@ -8,6 +8,7 @@ use axum_extra::extract::CookieJar;
 use billtracker::accounts::sessions::{self, Session};
 use billtracker::accounts::{Role, User};
 
+use super::refresh::SessionExtended;
 use super::{Client, SESSION_COOKIE};
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -39,20 +40,24 @@ impl FromRequestParts<AppState> for SignedIn {
             return Err(ApiError::unauthenticated());
         }
 
-        let session: Option<Session> = state
+        let found: Option<(Session, bool)> = state
             .db
             .run(move |conn| {
                 let Some(session) = sessions::lookup(conn, &token)? else {
                     return Ok(None);
                 };
-                if sessions::needs_touch(&session.last_used_at) {
+                let touch = sessions::needs_touch(&session.last_used_at);
+                if touch {
                     let hash = session.token_hash.clone();
                     billtracker::db::write(conn, |tx| sessions::touch(tx, &hash))?;
                 }
-                Ok(Some(session))
+                Ok(Some((session, touch)))
             })
             .await?;
-        let session = session.ok_or_else(ApiError::unauthenticated)?;
+        let (session, touched) = found.ok_or_else(ApiError::unauthenticated)?;
+        if touched && let Some(extended) = parts.extensions.get::<SessionExtended>() {
+            extended.mark();
+        }
         Ok(SignedIn {
             user: session.account.user,
             token_hash: session.token_hash,
@@ -63,7 +68,10 @@ impl FromRequestParts<AppState> for SignedIn {
 impl axum::extract::OptionalFromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, ApiError> {
         match <SignedIn as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(signed_in) => Ok(Some(signed_in)),
             Err(error) if error.status() == axum::http::StatusCode::UNAUTHORIZED => Ok(None),

@@ -4,6 +4,7 @@
 pub mod csrf;
 pub mod extract;
 pub mod rate_limit;
+pub mod refresh;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 

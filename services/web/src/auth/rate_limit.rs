@@ -40,10 +40,12 @@ impl Limit {
 
     /// Counts one request for `key`; a 429 with `Retry-After` when over.
     pub fn check(&self, key: &str) -> Result<(), ApiError> {
-        self.limiter.check_key(&key.to_string()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.clock.now());
-            ApiError::rate_limited(wait)
-        })
+        self.limiter
+            .check_key(&key.to_string())
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(self.clock.now());
+                ApiError::rate_limited(wait)
+            })
     }
 }
 

@@ -72,11 +72,20 @@ pub struct AuthSettingsUpdate {
     pub link_by_email: Option<bool>,
 }
 
-fn text(value: Option<String>, current: &mut Option<String>, field: &str, max: usize) -> Result<(), ApiError> {
+fn text(
+    value: Option<String>,
+    current: &mut Option<String>,
+    field: &str,
+    max: usize,
+) -> Result<(), ApiError> {
     if let Some(value) = value {
         let value = value.trim().to_string();
         if value.chars().count() > max {
-            return Err(ApiError::bad_request("INVALID_INPUT", field, format!("at most {max} characters")));
+            return Err(ApiError::bad_request(
+                "INVALID_INPUT",
+                field,
+                format!("at most {max} characters"),
+            ));
         }
         *current = (!value.is_empty()).then_some(value);
     }
@@ -87,7 +96,11 @@ fn url(value: &Option<String>, field: &str) -> Result<(), ApiError> {
     if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         let valid = value.starts_with("https://") || value.starts_with("http://");
         if !valid || value.contains(char::is_whitespace) {
-            return Err(ApiError::bad_request("INVALID_INPUT", field, "enter a full http:// or https:// URL"));
+            return Err(ApiError::bad_request(
+                "INVALID_INPUT",
+                field,
+                "enter a full http:// or https:// URL",
+            ));
         }
     }
     Ok(())
@@ -107,13 +120,33 @@ pub fn apply(
     if let Some(v) = update.oidc_enabled {
         stored.oidc_enabled = Some(v);
     }
-    text(update.provider_name, &mut stored.provider_name, "provider_name", 60)?;
+    text(
+        update.provider_name,
+        &mut stored.provider_name,
+        "provider_name",
+        60,
+    )?;
     text(update.issuer_url, &mut stored.issuer_url, "issuer_url", 500)?;
     text(update.client_id, &mut stored.client_id, "client_id", 500)?;
-    text(update.redirect_uri, &mut stored.redirect_uri, "redirect_uri", 500)?;
+    text(
+        update.redirect_uri,
+        &mut stored.redirect_uri,
+        "redirect_uri",
+        500,
+    )?;
     text(update.scopes, &mut stored.scopes, "scopes", 500)?;
-    text(update.groups_claim, &mut stored.groups_claim, "groups_claim", 100)?;
-    text(update.admin_group, &mut stored.admin_group, "admin_group", 200)?;
+    text(
+        update.groups_claim,
+        &mut stored.groups_claim,
+        "groups_claim",
+        100,
+    )?;
+    text(
+        update.admin_group,
+        &mut stored.admin_group,
+        "admin_group",
+        200,
+    )?;
     if let Some(v) = update.token_auth_method {
         stored.token_auth_method = Some(v);
     }
@@ -123,16 +156,28 @@ pub fn apply(
     if let Some(v) = update.link_by_email {
         stored.link_by_email = Some(v);
     }
-    if let Some(secret) = update.client_secret.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+    if let Some(secret) = update
+        .client_secret
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+    {
         if secret.len() > 1000 {
-            return Err(ApiError::bad_request("INVALID_INPUT", "client_secret", "at most 1000 characters"));
+            return Err(ApiError::bad_request(
+                "INVALID_INPUT",
+                "client_secret",
+                "at most 1000 characters",
+            ));
         }
         stored.client_secret = Some(secrets.encrypt(&secret)?);
     }
     if let Some(scopes) = &stored.scopes
         && !scopes.split_whitespace().any(|s| s == "openid")
     {
-        return Err(ApiError::bad_request("INVALID_INPUT", "scopes", "the scopes must include openid"));
+        return Err(ApiError::bad_request(
+            "INVALID_INPUT",
+            "scopes",
+            "the scopes must include openid",
+        ));
     }
     Ok(())
 }
@@ -140,7 +185,10 @@ pub fn apply(
 /// The effective sign-in settings.
 #[utoipa::path(get, path = "/api/admin/settings/auth", tag = "admin",
     responses((status = 200, body = AuthSettingsView)))]
-pub async fn get(State(state): State<AppState>, _admin: AdminUser) -> Result<Json<AuthSettingsView>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> Result<Json<AuthSettingsView>, ApiError> {
     Ok(Json(AuthSettingsView::from(&state.auth_settings().await?)))
 }
 
@@ -158,34 +206,32 @@ pub async fn put(
     let app = state.clone();
     let saved = state
         .db
-        .run(move |conn| {
-            Ok(billtracker::db::write(conn, |tx| {
-                let mut stored = settings::load_stored(tx)?;
-                if let Err(error) = apply(&mut stored, update, &app.secrets) {
-                    return Ok(Err(error));
-                }
-                let effective = settings::resolve(&stored, &app.web.oidc, &app.secrets);
-                if let Err(reason) = settings::guard_rails(&effective, tx)? {
-                    return Ok(Err(ApiError::conflict("GUARD_RAIL", reason)));
-                }
-                settings::save_stored(tx, &stored)?;
-                audit::record(
-                    tx,
-                    Entry {
-                        actor_id: Some(admin.user.id),
-                        actor: Some(&admin.user.username),
-                        action: action::AUTH_SETTINGS_UPDATE,
-                        detail: Some(format!(
-                            "local {}, oidc {}",
-                            if effective.local_enabled { "on" } else { "off" },
-                            if effective.oidc_enabled { "on" } else { "off" }
-                        )),
-                        ip: Some(&ip),
-                        ..Entry::default()
-                    },
-                )?;
-                Ok(Ok(effective))
-            })?)
+        .write(move |tx| {
+            let mut stored = settings::load_stored(tx)?;
+            if let Err(error) = apply(&mut stored, update, &app.secrets) {
+                return Ok(Err(error));
+            }
+            let effective = settings::resolve(&stored, &app.web.oidc, &app.secrets);
+            if let Err(reason) = settings::guard_rails(&effective, tx)? {
+                return Ok(Err(ApiError::conflict("GUARD_RAIL", reason)));
+            }
+            settings::save_stored(tx, &stored)?;
+            audit::record(
+                tx,
+                Entry {
+                    actor_id: Some(admin.user.id),
+                    actor: Some(&admin.user.username),
+                    action: action::AUTH_SETTINGS_UPDATE,
+                    detail: Some(format!(
+                        "local {}, oidc {}",
+                        if effective.local_enabled { "on" } else { "off" },
+                        if effective.oidc_enabled { "on" } else { "off" }
+                    )),
+                    ip: Some(&ip),
+                    ..Entry::default()
+                },
+            )?;
+            Ok(Ok(effective))
         })
         .await??;
     Ok(Json(AuthSettingsView::from(&saved)))

@@ -20,16 +20,23 @@ use crate::json::ApiJson;
 pub fn user_error(error: UserError) -> ApiError {
     match error {
         UserError::NotFound => ApiError::not_found("the user"),
-        UserError::UsernameTaken(_) => ApiError::conflict("USERNAME_TAKEN", error.to_string()).with_field("username"),
+        UserError::UsernameTaken(_) => {
+            ApiError::conflict("USERNAME_TAKEN", error.to_string()).with_field("username")
+        }
         UserError::LastAdmin => ApiError::conflict("LAST_ADMIN", error.to_string()),
-        UserError::Invalid { field, message } => ApiError::bad_request("INVALID_INPUT", field, message),
+        UserError::Invalid { field, message } => {
+            ApiError::bad_request("INVALID_INPUT", field, message)
+        }
         UserError::Store(e) => ApiError::from(e),
     }
 }
 
 /// Every user.
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin", responses((status = 200, body = Vec<User>)))]
-pub async fn list(State(state): State<AppState>, _admin: AdminUser) -> Result<Json<Vec<User>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> Result<Json<Vec<User>>, ApiError> {
     Ok(Json(state.db.run(|conn| users::list(conn)).await?))
 }
 
@@ -55,7 +62,11 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateUser>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     if let Err(rule) = password::validate(&body.password) {
-        return Err(ApiError::bad_request(rule.code(), "password", rule.to_string()));
+        return Err(ApiError::bad_request(
+            rule.code(),
+            "password",
+            rule.to_string(),
+        ));
     }
     users::clean_username(&body.username).map_err(user_error)?;
     let hash = tokio::task::spawn_blocking(move || password::hash(&body.password))
@@ -76,15 +87,22 @@ pub async fn create(
     };
     let created = state
         .db
-        .run(move |conn| {
-            Ok(billtracker::db::write(conn, |tx| {
-                let created = match users::create(tx, new) {
-                    Ok(user) => user,
-                    Err(error) => return Ok(Err(error)),
-                };
-                audit::record(tx, admin_entry(&admin, action::USER_CREATE, &created, Some(format!("role {}", created.role.as_str())), &ip))?;
-                Ok(Ok(created))
-            })?)
+        .write(move |tx| {
+            let created = match users::create(tx, new) {
+                Ok(user) => user,
+                Err(error) => return Ok(Err(error)),
+            };
+            audit::record(
+                tx,
+                admin_entry(
+                    &admin,
+                    action::USER_CREATE,
+                    &created,
+                    Some(format!("role {}", created.role.as_str())),
+                    &ip,
+                ),
+            )?;
+            Ok(Ok(created))
         })
         .await?
         .map_err(user_error)?;
@@ -92,7 +110,13 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-fn admin_entry<'a>(admin: &'a AdminUser, action: &'a str, target: &'a User, detail: Option<String>, ip: &'a str) -> Entry<'a> {
+fn admin_entry<'a>(
+    admin: &'a AdminUser,
+    action: &'a str,
+    target: &'a User,
+    detail: Option<String>,
+    ip: &'a str,
+) -> Entry<'a> {
     Entry {
         actor_id: Some(admin.user.id),
         actor: Some(&admin.user.username),
@@ -140,15 +164,16 @@ pub async fn update(
     let ip = client.ip_text();
     let updated = state
         .db
-        .run(move |conn| {
-            Ok(billtracker::db::write(conn, |tx| {
-                let updated = match users::update(tx, id, patch) {
-                    Ok(user) => user,
-                    Err(error) => return Ok(Err(error)),
-                };
-                audit::record(tx, admin_entry(&admin, action::USER_UPDATE, &updated, Some(detail), &ip))?;
-                Ok(Ok(updated))
-            })?)
+        .write(move |tx| {
+            let updated = match users::update(tx, id, patch) {
+                Ok(user) => user,
+                Err(error) => return Ok(Err(error)),
+            };
+            audit::record(
+                tx,
+                admin_entry(&admin, action::USER_UPDATE, &updated, Some(detail), &ip),
+            )?;
+            Ok(Ok(updated))
         })
         .await?
         .map_err(user_error)?;
@@ -204,7 +229,11 @@ pub async fn reset_password(
     if let Some(given) = &given
         && let Err(rule) = password::validate(given)
     {
-        return Err(ApiError::bad_request(rule.code(), "password", rule.to_string()));
+        return Err(ApiError::bad_request(
+            rule.code(),
+            "password",
+            rule.to_string(),
+        ));
     }
     let temporary = given.is_none().then(random_password);
     let new_password = given.or_else(|| temporary.clone()).unwrap_or_default();
@@ -215,18 +244,19 @@ pub async fn reset_password(
     let ip = client.ip_text();
     state
         .db
-        .run(move |conn| {
-            Ok(billtracker::db::write(conn, |tx| {
-                let Some(target) = users::get(tx, id)? else {
-                    return Ok(Err(UserError::NotFound));
-                };
-                if let Err(error) = users::set_password(tx, id, &hash, true) {
-                    return Ok(Err(error));
-                }
-                sessions::end_all(tx, id)?;
-                audit::record(tx, admin_entry(&admin, action::USER_RESET_PASSWORD, &target, None, &ip))?;
-                Ok(Ok(()))
-            })?)
+        .write(move |tx| {
+            let Some(target) = users::get(tx, id)? else {
+                return Ok(Err(UserError::NotFound));
+            };
+            if let Err(error) = users::set_password(tx, id, &hash, true) {
+                return Ok(Err(error));
+            }
+            sessions::end_all(tx, id)?;
+            audit::record(
+                tx,
+                admin_entry(&admin, action::USER_RESET_PASSWORD, &target, None, &ip),
+            )?;
+            Ok(Ok(()))
         })
         .await?
         .map_err(user_error)?;
@@ -260,37 +290,42 @@ pub async fn delete(
     let ip = client.ip_text();
     let outcome = state
         .db
-        .run(move |conn| {
-            Ok(billtracker::db::write(conn, |tx| {
-                let Some(target) = users::get(tx, id)? else {
-                    return Ok(Err(ApiError::not_found("the user")));
-                };
-                if !target.username.eq_ignore_ascii_case(body.confirm_username.trim()) {
-                    return Ok(Err(ApiError::bad_request(
-                        "CONFIRMATION_MISMATCH",
-                        "confirm_username",
-                        "type the user's username to confirm",
-                    )));
-                }
-                let owned = users::owned_data(tx, id)?;
-                if !owned.is_empty() && !body.delete_data {
-                    let listed: Vec<String> = owned.iter().map(|(t, n)| format!("{n} {t}")).collect();
-                    return Ok(Err(ApiError::conflict(
-                        "USER_HAS_DATA",
-                        format!("{} still owns data ({}); delete it too or keep the user", target.username, listed.join(", ")),
-                    )));
-                }
-                if let Err(error) = users::delete(tx, id) {
-                    return Ok(Err(user_error(error)));
-                }
-                // The user row is gone: keep the name, not the id.
-                let entry = Entry {
-                    target_user_id: None,
-                    ..admin_entry(&admin, action::USER_DELETE, &target, None, &ip)
-                };
-                audit::record(tx, entry)?;
-                Ok(Ok(()))
-            })?)
+        .write(move |tx| {
+            let Some(target) = users::get(tx, id)? else {
+                return Ok(Err(ApiError::not_found("the user")));
+            };
+            if !target
+                .username
+                .eq_ignore_ascii_case(body.confirm_username.trim())
+            {
+                return Ok(Err(ApiError::bad_request(
+                    "CONFIRMATION_MISMATCH",
+                    "confirm_username",
+                    "type the user's username to confirm",
+                )));
+            }
+            let owned = users::owned_data(tx, id)?;
+            if !owned.is_empty() && !body.delete_data {
+                let listed: Vec<String> = owned.iter().map(|(t, n)| format!("{n} {t}")).collect();
+                return Ok(Err(ApiError::conflict(
+                    "USER_HAS_DATA",
+                    format!(
+                        "{} still owns data ({}); delete it too or keep the user",
+                        target.username,
+                        listed.join(", ")
+                    ),
+                )));
+            }
+            if let Err(error) = users::delete(tx, id) {
+                return Ok(Err(user_error(error)));
+            }
+            // The user row is gone: keep the name, not the id.
+            let entry = Entry {
+                target_user_id: None,
+                ..admin_entry(&admin, action::USER_DELETE, &target, None, &ip)
+            };
+            audit::record(tx, entry)?;
+            Ok(Ok(()))
         })
         .await?;
     outcome?;
@@ -320,7 +355,12 @@ pub async fn audit_log(
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
-    let items = state.db.run(move |conn| audit::page(conn, query.before, limit)).await?;
-    let next = (items.len() as u32 == limit).then(|| items.last().map(|e| e.id)).flatten();
+    let items = state
+        .db
+        .run(move |conn| audit::page(conn, query.before, limit))
+        .await?;
+    let next = (items.len() as u32 == limit)
+        .then(|| items.last().map(|e| e.id))
+        .flatten();
     Ok(Json(AuditPage { items, next }))
 }

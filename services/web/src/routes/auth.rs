@@ -45,7 +45,9 @@ pub async fn mode(State(state): State<AppState>) -> Result<Json<AuthMode>, ApiEr
         local: settings.local_enabled,
         oidc: OidcMode {
             enabled: settings.oidc_enabled,
-            provider_name: settings.oidc_enabled.then(|| settings.provider_name.clone()),
+            provider_name: settings
+                .oidc_enabled
+                .then(|| settings.provider_name.clone()),
             login_url: "/api/auth/oidc/login".to_string(),
         },
     }))
@@ -72,10 +74,18 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     if body.username.trim().is_empty() || body.username.chars().count() > 64 {
-        return Err(ApiError::bad_request("INVALID_INPUT", "username", "enter a username of at most 64 characters"));
+        return Err(ApiError::bad_request(
+            "INVALID_INPUT",
+            "username",
+            "enter a username of at most 64 characters",
+        ));
     }
     if body.password.is_empty() || body.password.chars().count() > password::MAX_LENGTH {
-        return Err(ApiError::bad_request("INVALID_INPUT", "password", "enter your password"));
+        return Err(ApiError::bad_request(
+            "INVALID_INPUT",
+            "password",
+            "enter your password",
+        ));
     }
     let settings = state.auth_settings().await?;
     if !settings.local_enabled {
@@ -92,11 +102,15 @@ pub async fn login(
         let (ip, username) = (ip.clone(), username.clone());
         state
             .db
-            .run(move |conn| audit::recent_failures(conn, Some(&ip), &username, FAILED_LOGIN_WINDOW))
+            .run(move |conn| {
+                audit::recent_failures(conn, Some(&ip), &username, FAILED_LOGIN_WINDOW)
+            })
             .await?
     };
     if by_ip >= FAILED_LOGINS_ALLOWED || by_user >= FAILED_LOGINS_ALLOWED {
-        let free_at = oldest.map_or(Timestamp::now() + FAILED_LOGIN_WINDOW, |t| t + FAILED_LOGIN_WINDOW);
+        let free_at = oldest.map_or(Timestamp::now() + FAILED_LOGIN_WINDOW, |t| {
+            t + FAILED_LOGIN_WINDOW
+        });
         let wait = free_at.duration_since(Timestamp::now()).unsigned_abs();
         tracing::warn!(client.ip = %ip, "sign-in refused: too many failures");
         return Err(ApiError::rate_limited(wait));
@@ -110,7 +124,10 @@ pub async fn login(
         .db
         .run(move |conn| {
             let account = users::account_by_username(conn, &lookup_name)?;
-            let verified = password::verify(&candidate, account.as_ref().and_then(|a| a.password_hash.as_deref()));
+            let verified = password::verify(
+                &candidate,
+                account.as_ref().and_then(|a| a.password_hash.as_deref()),
+            );
             Ok((account, verified))
         })
         .await?;
@@ -179,7 +196,10 @@ pub async fn login(
                 ));
             }
             let hint = if settings.oidc_enabled {
-                format!(" Accounts that use {} sign in with its button.", settings.provider_name)
+                format!(
+                    " Accounts that use {} sign in with its button.",
+                    settings.provider_name
+                )
             } else {
                 String::new()
             };
@@ -229,7 +249,10 @@ pub async fn logout(
             .await?;
     }
     let secure = cookie_secure(&state.web, &client);
-    Ok((jar.add(expired_session_cookie(secure)), StatusCode::NO_CONTENT))
+    Ok((
+        jar.add(expired_session_cookie(secure)),
+        StatusCode::NO_CONTENT,
+    ))
 }
 
 /// The signed-in user, or 401.
@@ -254,12 +277,23 @@ pub async fn change_password(
     signed_in: SignedIn,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    state.limits.password_change.check(&signed_in.user.id.to_string())?;
+    state
+        .limits
+        .password_change
+        .check(&signed_in.user.id.to_string())?;
     if let Err(rule) = password::validate(&body.new_password) {
-        return Err(ApiError::bad_request(rule.code(), "new_password", rule.to_string()));
+        return Err(ApiError::bad_request(
+            rule.code(),
+            "new_password",
+            rule.to_string(),
+        ));
     }
     if body.current_password.chars().count() > password::MAX_LENGTH {
-        return Err(ApiError::bad_request("WRONG_PASSWORD", "current_password", "the current password is wrong"));
+        return Err(ApiError::bad_request(
+            "WRONG_PASSWORD",
+            "current_password",
+            "the current password is wrong",
+        ));
     }
 
     let user_id = signed_in.user.id;
@@ -278,7 +312,13 @@ pub async fn change_password(
         })
         .await?;
     let hash = match new_hash {
-        None => return Err(ApiError::bad_request("WRONG_PASSWORD", "current_password", "the current password is wrong")),
+        None => {
+            return Err(ApiError::bad_request(
+                "WRONG_PASSWORD",
+                "current_password",
+                "the current password is wrong",
+            ));
+        }
         Some(Err(())) => {
             return Err(ApiError::bad_request(
                 "PASSWORD_UNCHANGED",

@@ -49,7 +49,13 @@ pub struct Health {
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state
         .db
-        .run(|conn| Ok(conn.query_row("SELECT count(*) FROM schema_migrations", [], |row| row.get::<_, i64>(0))?))
+        .run(|conn| {
+            Ok(
+                conn.query_row("SELECT count(*) FROM schema_migrations", [], |row| {
+                    row.get::<_, i64>(0)
+                })?,
+            )
+        })
         .await
         .map_err(|error| {
             tracing::warn!(%error, "health check: the database cannot be read");

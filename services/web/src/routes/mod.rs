@@ -4,4 +4,5 @@ pub mod admin_auth;
 pub mod admin_users;
 pub mod auth;
 pub mod meta;
+pub mod oidc;
 pub mod profile;

@@ -2,9 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
+use billtracker::accounts::User;
 use billtracker::accounts::audit::{self, LoginEvent};
 use billtracker::accounts::users::{self, UserPatch};
-use billtracker::accounts::User;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -40,7 +40,7 @@ pub async fn update(
     };
     let user = state
         .db
-        .run(move |conn| Ok(billtracker::db::write(conn, |tx| Ok(users::update(tx, id, patch)))?))
+        .write(move |tx| Ok(users::update(tx, id, patch)))
         .await?
         .map_err(user_error)?;
     Ok(Json(user))
@@ -49,8 +49,14 @@ pub async fn update(
 /// The last 10 sign-ins of the signed-in user, newest first.
 #[utoipa::path(get, path = "/api/profile/logins", tag = "profile",
     responses((status = 200, body = Vec<LoginEvent>)))]
-pub async fn logins(State(state): State<AppState>, current: CurrentUser) -> Result<Json<Vec<LoginEvent>>, ApiError> {
+pub async fn logins(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<Vec<LoginEvent>>, ApiError> {
     let id = current.user.id;
-    let history = state.db.run(move |conn| audit::login_history(conn, id, 10)).await?;
+    let history = state
+        .db
+        .run(move |conn| audit::login_history(conn, id, 10))
+        .await?;
     Ok(Json(history))
 }

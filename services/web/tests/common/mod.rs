@@ -57,7 +57,8 @@ pub fn router_for(db: &Db, data: &DataDir, args: &[&str]) -> axum::Router {
     let config: WebConfig = clap::Parser::parse_from(argv);
     let secrets = billtracker::crypto::SecretBox::load(None, data).unwrap();
     let state = AppState::new(db.clone(), Instant::now(), config.web, secrets);
-    billtracker_web::app::router(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 50_000))))
+    billtracker_web::app::router(state)
+        .layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 50_000))))
 }
 
 /// An answer with its parsed JSON body.
@@ -96,7 +97,13 @@ impl Client {
         Client::default()
     }
 
-    pub async fn send(&mut self, router: &axum::Router, method: &str, uri: &str, body: Option<Value>) -> Answer {
+    pub async fn send(
+        &mut self,
+        router: &axum::Router,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> Answer {
         self.send_with(router, method, uri, body, true).await
     }
 
@@ -138,7 +145,11 @@ impl Client {
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        let answer = Answer { status, headers, json };
+        let answer = Answer {
+            status,
+            headers,
+            json,
+        };
         for cookie in answer.set_cookies() {
             let pair = cookie.split(';').next().unwrap();
             let (name, value) = pair.split_once('=').unwrap();

@@ -1,4 +1,4 @@
-import { Badge, Button, Menu, Text } from '@mantine/core';
+import { Badge, Button, Group, Menu, Text } from '@mantine/core';
 import { Link, useLocation } from 'react-router';
 import { IconLogout, IconUser } from '../components/icons';
 import { here, loginPath } from '../auth/paths';
@@ -32,18 +32,20 @@ export function UserMenu() {
         <Button
           variant="default"
           px="xs"
-          leftSection={<IconUser />}
           aria-label={`Account menu: ${name}`}
           loading={signOut.isPending}
         >
-          <Text span inherit truncate="end" maw={140} visibleFrom="xs">
-            {name}
-          </Text>
-          {isAdmin && (
-            <Badge ml="xs" size="sm" variant="light" visibleFrom="xs">
-              Admin
-            </Badge>
-          )}
+          <Group gap={8} wrap="nowrap">
+            <IconUser />
+            <Text span inherit truncate="end" maw={140} visibleFrom="xs">
+              {name}
+            </Text>
+            {isAdmin && (
+              <Badge size="sm" variant="light" visibleFrom="xs">
+                Admin
+              </Badge>
+            )}
+          </Group>
         </Button>
       </Menu.Target>
       <Menu.Dropdown>

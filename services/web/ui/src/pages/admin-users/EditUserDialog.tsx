@@ -4,6 +4,7 @@ import { notifications } from '@mantine/notifications';
 import type { PatchUser, User } from '../../api/types';
 import { errorMessage, fieldError } from '../../api/errors';
 import { useMe } from '../../auth/useMe';
+import { lastSignIn, SOURCE_LABELS } from './labels';
 import { RoleInput } from './RoleInput';
 import { useUpdateUser } from './useUsers';
 
@@ -53,6 +54,10 @@ export function EditUserDialog({ user, onClose }: { user: User; onClose: () => v
     <Modal opened onClose={onClose} title={`Edit ${user.username}`}>
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
+          <Text size="sm" c="dimmed">
+            Signs in with {SOURCE_LABELS[user.auth_source].toLowerCase()}; last sign-in{' '}
+            {lastSignIn(user.last_login_at)}.
+          </Text>
           <TextInput
             label="Username"
             required

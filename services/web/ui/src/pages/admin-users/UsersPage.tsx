@@ -11,26 +11,25 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import type { User } from '../../api/types';
+import { useMe } from '../../auth/useMe';
 import { IconDots } from '../../components/icons';
 import { LoadError, Loading } from '../../components/QueryStatus';
-import { formatDateTime } from '../../format';
 import { CreateUserDialog } from './CreateUserDialog';
 import { DeleteUserDialog } from './DeleteUserDialog';
 import { EditUserDialog } from './EditUserDialog';
+import { lastSignIn, SOURCE_LABELS } from './labels';
 import { ResetPasswordDialog } from './ResetPasswordDialog';
 import { useUsers } from './useUsers';
 
 type Dialog =
   { kind: 'create' } | { kind: 'edit' | 'reset' | 'delete'; user: User } | { kind: 'none' };
 
-const SOURCE_LABELS: Record<User['auth_source'], string> = {
-  local: 'Password',
-  oidc: 'Single sign-on',
-  both: 'Both',
-};
-
-/** `/admin/users`: every account, with create, edit, reset password and delete. */
+/**
+ * `/admin/users`: every account, with create, edit, reset password and delete. On narrow
+ * screens the table keeps the columns needed to pick a user; Edit shows the others.
+ */
 export function UsersPage() {
   const [dialog, setDialog] = useState<Dialog>({ kind: 'none' });
   const close = () => setDialog({ kind: 'none' });
@@ -70,16 +69,16 @@ function UsersTable({ onAction }: { onAction: (dialog: Dialog) => void }) {
   }
 
   return (
-    <Table.ScrollContainer minWidth={760} type="native">
+    <Table.ScrollContainer minWidth={340} type="native">
       <Table striped highlightOnHover aria-label="Users">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Username</Table.Th>
-            <Table.Th>Display name</Table.Th>
+            <Table.Th visibleFrom="md">Display name</Table.Th>
             <Table.Th>Role</Table.Th>
             <Table.Th>Status</Table.Th>
-            <Table.Th>Signs in with</Table.Th>
-            <Table.Th>Last sign-in</Table.Th>
+            <Table.Th visibleFrom="md">Signs in with</Table.Th>
+            <Table.Th visibleFrom="md">Last sign-in</Table.Th>
             <Table.Th>
               <VisuallyHidden>Actions</VisuallyHidden>
             </Table.Th>
@@ -96,10 +95,12 @@ function UsersTable({ onAction }: { onAction: (dialog: Dialog) => void }) {
 }
 
 function UserRow({ user, onAction }: { user: User; onAction: (dialog: Dialog) => void }) {
+  const isSelf = useMe().data?.id === user.id;
+
   return (
     <Table.Tr>
       <Table.Td fw={600}>{user.username}</Table.Td>
-      <Table.Td>{user.display_name ?? '—'}</Table.Td>
+      <Table.Td visibleFrom="md">{user.display_name ?? '—'}</Table.Td>
       <Table.Td>
         {user.role === 'admin' ? (
           <Badge variant="light">Admin</Badge>
@@ -123,8 +124,8 @@ function UserRow({ user, onAction }: { user: User; onAction: (dialog: Dialog) =>
           </Text>
         )}
       </Table.Td>
-      <Table.Td>{SOURCE_LABELS[user.auth_source]}</Table.Td>
-      <Table.Td>{user.last_login_at ? formatDateTime(user.last_login_at) : 'never'}</Table.Td>
+      <Table.Td visibleFrom="md">{SOURCE_LABELS[user.auth_source]}</Table.Td>
+      <Table.Td visibleFrom="md">{lastSignIn(user.last_login_at)}</Table.Td>
       <Table.Td>
         <Menu position="bottom-end" withinPortal>
           <Menu.Target>
@@ -134,7 +135,16 @@ function UserRow({ user, onAction }: { user: User; onAction: (dialog: Dialog) =>
           </Menu.Target>
           <Menu.Dropdown>
             <Menu.Item onClick={() => onAction({ kind: 'edit', user })}>Edit</Menu.Item>
-            <Menu.Item onClick={() => onAction({ kind: 'reset', user })}>Reset password</Menu.Item>
+            {isSelf ? (
+              // Resetting would end this very session before the new password could be read.
+              <Menu.Item component={Link} to="/profile">
+                Change my password
+              </Menu.Item>
+            ) : (
+              <Menu.Item onClick={() => onAction({ kind: 'reset', user })}>
+                Reset password
+              </Menu.Item>
+            )}
             <Menu.Divider />
             <Menu.Item color="red" onClick={() => onAction({ kind: 'delete', user })}>
               Delete

@@ -40,9 +40,7 @@ export function useResetPassword(id: number) {
   const refresh = useRefreshUsers();
   return useMutation({
     mutationFn: (reset: ResetPassword) =>
-      api.post<ResetAnswer>(`/api/admin/users/${id}/reset-password`, {
-        body: reset,
-      }),
+      api.post<ResetAnswer>(`/api/admin/users/${id}/reset-password`, { body: reset }),
     onSuccess: refresh,
   });
 }

@@ -1,0 +1,465 @@
+//! The sign-in flow: from the login button to the provider ([`start`])
+//! and back ([`finish`]): state, nonce and PKCE kept server-side, the code
+//! exchanged, the ID token verified, the person mapped to a user.
+//!
+//! Every failure becomes a [`Failure`]: a code and a sentence for the login
+//! page, and a reason for the audit log that holds no secret, token, code
+//! or email address.
+
+use billtracker::accounts::oidc::{self, Identity, LoginState, Origin, Policy, SignedIn};
+use billtracker::accounts::settings::AuthSettings;
+use openidconnect::core::CoreResponseType;
+use openidconnect::url::form_urlencoded;
+use openidconnect::{
+    AccessToken, AccessTokenHash, AuthenticationFlow, AuthorizationCode, CsrfToken, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RequestTokenError, Scope,
+    SubjectIdentifier, TokenResponse,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ExtraClaims, OidcClient, Provider, http_client, root_cause};
+use crate::app::AppState;
+
+/// Why a sign-in did not happen.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// The `error` code on the login page's URL.
+    pub code: &'static str,
+    /// A sentence for the person signing in.
+    pub message: String,
+    /// For the audit log and the operator's log.
+    pub reason: String,
+    /// The user concerned, when known.
+    pub user_id: Option<i64>,
+    /// Already in the audit log (refusals by the account rules).
+    pub audited: bool,
+}
+
+impl Failure {
+    fn new(code: &'static str, message: impl Into<String>, reason: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+            reason: reason.into(),
+            user_id: None,
+            audited: false,
+        }
+    }
+
+    fn disabled() -> Failure {
+        Failure::new(
+            "oidc_disabled",
+            "Single sign-on is turned off. Sign in with your password, or ask an admin.",
+            "single sign-on is off",
+        )
+    }
+
+    fn invalid_state(reason: &str) -> Failure {
+        Failure::new(
+            "invalid_state",
+            "This sign-in has expired or was already used. Start the sign-in again.",
+            reason,
+        )
+    }
+
+    fn misconfigured(reason: String) -> Failure {
+        Failure::new(
+            "oidc_misconfigured",
+            "Single sign-on is not fully set up. Ask an admin to check Admin > Authentication.",
+            format!("not configured: {reason}"),
+        )
+    }
+
+    fn unreachable(reason: String) -> Failure {
+        Failure::new(
+            "provider_unavailable",
+            "The sign-in provider cannot be reached. Try again later, or ask an admin.",
+            format!("provider unavailable: {reason}"),
+        )
+    }
+
+    fn invalid_token(reason: impl Into<String>) -> Failure {
+        Failure::new(
+            "invalid_id_token",
+            "The provider's answer could not be verified. Start the sign-in again, or ask an admin.",
+            format!("ID token rejected: {}", reason.into()),
+        )
+    }
+
+    fn internal(cause: impl std::fmt::Display) -> Failure {
+        tracing::error!(error = %cause, "OIDC sign-in failed on the server");
+        Failure::new(
+            "server_error",
+            "Something went wrong on the server; the error was logged. Try again.",
+            "server error",
+        )
+    }
+
+    fn refused(refusal: &oidc::Refusal) -> Failure {
+        let (code, message, user_id) = match refusal {
+            oidc::Refusal::NotLinked => (
+                "not_linked",
+                "No BillTracker account is linked to this sign-in; ask an admin.",
+                None,
+            ),
+            oidc::Refusal::Inactive { user_id } => (
+                "account_inactive",
+                "This account is deactivated; ask an admin to activate it.",
+                Some(*user_id),
+            ),
+            oidc::Refusal::CannotProvision(_) => (
+                "cannot_provision",
+                "A BillTracker account could not be created for this sign-in; ask an admin.",
+                None,
+            ),
+        };
+        Failure {
+            user_id,
+            audited: true,
+            ..Failure::new(code, message, refusal.reason())
+        }
+    }
+
+    /// The login page showing this failure.
+    pub fn location(&self) -> String {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("error", self.code)
+            .append_pair("message", &self.message)
+            .finish();
+        format!("/login?{query}")
+    }
+}
+
+/// The longest `return_to` kept.
+const RETURN_TO_MAX: usize = 512;
+
+/// A local path to come back to after sign-in; anything else is "/".
+/// Characters beyond ASCII are percent-encoded for the Location header.
+pub fn safe_return_to(value: Option<&str>) -> String {
+    let Some(path) = value else {
+        return "/".to_string();
+    };
+    let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
+    if !local || path.len() > RETURN_TO_MAX || path.chars().any(char::is_control) {
+        return "/".to_string();
+    }
+    let mut encoded = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_ascii() {
+            encoded.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    encoded
+}
+
+/// Starts a sign-in: stores state, nonce and PKCE verifier and returns
+/// the provider's authorization URL.
+pub async fn start(state: &AppState, return_to: String) -> Result<String, Failure> {
+    let settings = state
+        .auth_settings()
+        .await
+        .map_err(|_| Failure::internal("cannot load the settings"))?;
+    if !settings.oidc_enabled {
+        return Err(Failure::disabled());
+    }
+    let provider = Provider::from_settings(&settings).map_err(Failure::misconfigured)?;
+    let metadata = super::metadata(&provider.issuer)
+        .await
+        .map_err(Failure::unreachable)?;
+    let client = provider.client(metadata);
+
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, csrf, nonce) = client
+        .authorize_url(
+            AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scopes(provider.scopes.iter().cloned().map(Scope::new))
+        .set_pkce_challenge(challenge)
+        .url();
+
+    let login = LoginState {
+        state: csrf.secret().clone(),
+        nonce: nonce.secret().clone(),
+        pkce_verifier: verifier.secret().clone(),
+        return_to,
+    };
+    state
+        .db
+        .write(move |tx| oidc::save_state(tx, &login))
+        .await
+        .map_err(Failure::internal)?;
+    Ok(url.to_string())
+}
+
+/// The query of the provider's redirect back to BillTracker.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    /// Set instead of `code` when the provider refused.
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// A finished sign-in and where to go next.
+#[derive(Debug)]
+pub struct Completed {
+    pub signed_in: SignedIn,
+    pub return_to: String,
+}
+
+/// Finishes a sign-in: checks the state, exchanges the code, verifies the
+/// ID token and signs the person in.
+pub async fn finish(
+    state: &AppState,
+    query: CallbackQuery,
+    ip: &str,
+    user_agent: Option<&str>,
+) -> Result<Completed, Failure> {
+    let Some(state_value) = query.state.filter(|s| !s.is_empty() && s.len() <= 256) else {
+        return Err(Failure::invalid_state("no state"));
+    };
+    let login = state
+        .db
+        .write(move |tx| oidc::take_state(tx, &state_value))
+        .await
+        .map_err(Failure::internal)?
+        .ok_or_else(|| Failure::invalid_state("unknown or expired state"))?;
+
+    if let Some(error) = query.error {
+        let error = error_code(&error);
+        return Err(Failure::new(
+            "provider_error",
+            format!(
+                "The sign-in provider refused the sign-in ({error}). Try again, or ask an admin."
+            ),
+            format!("provider refused: {error}"),
+        ));
+    }
+    let Some(code) = query.code.filter(|c| !c.is_empty() && c.len() <= 4096) else {
+        return Err(Failure::new(
+            "invalid_request",
+            "The provider sent no authorization code. Start the sign-in again.",
+            "no code",
+        ));
+    };
+
+    let settings = state
+        .auth_settings()
+        .await
+        .map_err(|_| Failure::internal("cannot load the settings"))?;
+    if !settings.oidc_enabled {
+        return Err(Failure::disabled());
+    }
+    let provider = Provider::from_settings(&settings).map_err(Failure::misconfigured)?;
+    let metadata = super::metadata(&provider.issuer)
+        .await
+        .map_err(Failure::unreachable)?;
+    let client = provider.client(metadata);
+    let identity = match verify(&client, &settings, code, &login).await {
+        Ok(identity) => identity,
+        Err(failure) => {
+            // Keys may have rotated, or the settings changed: discover again
+            // at the next attempt.
+            super::forget(&provider.issuer);
+            return Err(failure);
+        }
+    };
+
+    let (ip, user_agent) = (ip.to_string(), user_agent.map(str::to_string));
+    let admin_group = settings.admin_group.clone();
+    let (link_by_email, auto_provision) = (settings.link_by_email, settings.auto_provision);
+    let outcome = state
+        .db
+        .write(move |tx| {
+            oidc::record_last_login(tx, identity.groups.as_deref())?;
+            let policy = Policy {
+                link_by_email,
+                auto_provision,
+                admin_group: admin_group.as_deref(),
+            };
+            let origin = Origin {
+                ip: Some(&ip),
+                user_agent: user_agent.as_deref(),
+            };
+            oidc::sign_in(tx, &identity, policy, origin)
+        })
+        .await
+        .map_err(Failure::internal)?;
+    match outcome {
+        Ok(signed_in) => Ok(Completed {
+            signed_in,
+            return_to: safe_return_to(Some(&login.return_to)),
+        }),
+        Err(refusal) => Err(Failure::refused(&refusal)),
+    }
+}
+
+/// An OAuth error code as the provider sent it, reduced to the characters
+/// such codes have.
+fn error_code(raw: &str) -> String {
+    let code: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(64)
+        .collect();
+    if code.is_empty() {
+        "unknown error".to_string()
+    } else {
+        code
+    }
+}
+
+/// Exchanges the code and verifies the ID token (signature, issuer,
+/// audience, expiry, nonce, access token hash).
+async fn verify(
+    client: &OidcClient,
+    settings: &AuthSettings,
+    code: String,
+    login: &LoginState,
+) -> Result<Identity, Failure> {
+    let http = http_client().map_err(Failure::internal)?;
+    let response = client
+        .exchange_code(AuthorizationCode::new(code))
+        .map_err(|_| Failure::misconfigured("the provider names no token endpoint".into()))?
+        .set_pkce_verifier(PkceCodeVerifier::new(login.pkce_verifier.clone()))
+        .request_async(&http)
+        .await
+        .map_err(|error| {
+            let reason = match &error {
+                RequestTokenError::ServerResponse(answer) => format!("the provider answered {}", answer.error()),
+                RequestTokenError::Request(cause) => format!("the token endpoint cannot be reached: {}", root_cause(cause)),
+                RequestTokenError::Parse(cause, _) => format!("the token response is malformed (at {})", cause.path()),
+                RequestTokenError::Other(message) => message.clone(),
+            };
+            Failure::new(
+                "token_exchange_failed",
+                "The provider did not accept the sign-in. Start it again, or ask an admin to check the client settings.",
+                format!("code exchange failed: {reason}"),
+            )
+        })?;
+
+    let id_token = response
+        .id_token()
+        .ok_or_else(|| Failure::invalid_token("the token response holds no ID token"))?;
+    let verifier = client.id_token_verifier();
+    let nonce = Nonce::new(login.nonce.clone());
+    let claims = id_token
+        .claims(&verifier, &nonce)
+        .map_err(|e| Failure::invalid_token(e.to_string()))?;
+    if let Some(expected) = claims.access_token_hash() {
+        let alg = id_token
+            .signing_alg()
+            .map_err(|e| Failure::invalid_token(e.to_string()))?;
+        let key = id_token
+            .signing_key(&verifier)
+            .map_err(|e| Failure::invalid_token(e.to_string()))?;
+        let actual = AccessTokenHash::from_token(response.access_token(), alg, key)
+            .map_err(|e| Failure::invalid_token(e.to_string()))?;
+        if actual != *expected {
+            return Err(Failure::invalid_token(
+                "the access token hash does not match",
+            ));
+        }
+    }
+
+    let groups = match claims.additional_claims().groups(&settings.groups_claim) {
+        Some(groups) => Some(groups),
+        None => {
+            userinfo_groups(
+                client,
+                response.access_token(),
+                claims.subject(),
+                &settings.groups_claim,
+            )
+            .await
+        }
+    };
+    Ok(Identity {
+        issuer: claims.issuer().to_string(),
+        subject: claims.subject().to_string(),
+        email: claims.email().map(|e| e.to_string()),
+        email_verified: claims.email_verified() == Some(true),
+        preferred_username: claims.preferred_username().map(|u| u.to_string()),
+        name: claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.to_string()),
+        groups,
+    })
+}
+
+/// The groups claim from the userinfo endpoint, when the ID token has none
+/// and the provider has one.
+async fn userinfo_groups(
+    client: &OidcClient,
+    access_token: &AccessToken,
+    subject: &SubjectIdentifier,
+    claim: &str,
+) -> Option<Vec<String>> {
+    let request = client
+        .user_info(access_token.clone(), Some(subject.clone()))
+        .ok()?;
+    let http = http_client().ok()?;
+    match request
+        .request_async::<ExtraClaims, _, openidconnect::core::CoreGenderClaim>(&http)
+        .await
+    {
+        Ok(info) => info.additional_claims().groups(claim),
+        Err(error) => {
+            tracing::warn!(error = %error, "the userinfo endpoint did not answer; no groups claim is known");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_return_to(Some("/bills?month=2024-05")),
+            "/bills?month=2024-05"
+        );
+        assert_eq!(safe_return_to(None), "/");
+        for outside in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "bills",
+            "",
+            "/a\r\nSet-Cookie: x",
+        ] {
+            assert_eq!(safe_return_to(Some(outside)), "/", "{outside:?}");
+        }
+        assert_eq!(safe_return_to(Some(&format!("/{}", "a".repeat(600)))), "/");
+        assert_eq!(safe_return_to(Some("/bills/ä")), "/bills/%C3%A4");
+    }
+
+    #[test]
+    fn the_login_page_url_carries_the_code_and_an_encoded_sentence() {
+        let failure = Failure::invalid_state("unknown or expired state");
+        assert_eq!(
+            failure.location(),
+            "/login?error=invalid_state&message=This+sign-in+has+expired+or+was+already+used.+Start+the+sign-in+again."
+        );
+    }
+
+    #[test]
+    fn provider_error_codes_are_reduced_to_code_characters() {
+        assert_eq!(error_code("access_denied"), "access_denied");
+        assert_eq!(error_code("<script>x"), "scriptx");
+        assert_eq!(error_code("%%"), "unknown error");
+    }
+}
