@@ -59,6 +59,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/settings/auth/oidc/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tests the provider with the stored settings, or with unsaved values
+         *     merged over them (nothing is saved).
+         */
+        post: operations["test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -201,6 +221,43 @@ export interface paths {
         };
         /** Which sign-in methods are on; the login page renders from it. */
         get: operations["mode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The provider sends the browser back here: signs in, sets the
+         *     `bt_session` cookie and redirects to the page the sign-in started from.
+         */
+        get: operations["callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Starts single sign-on: redirects the browser to the provider. */
+        get: operations["login"];
         put?: never;
         post?: never;
         delete?: never;
@@ -352,6 +409,11 @@ export interface components {
          * @enum {string}
          */
         AuthSource: "local" | "oidc" | "both";
+        /**
+         * @description What is checked.
+         * @enum {string}
+         */
+        CheckName: "issuer" | "discovery" | "redirect_uri" | "client_credentials";
         CreateUser: {
             display_name?: string | null;
             email?: string | null;
@@ -401,11 +463,35 @@ export interface components {
             success: boolean;
             user_agent?: string | null;
         };
+        /** @description One line of the report. */
+        OidcCheck: {
+            message: string;
+            name: components["schemas"]["CheckName"];
+            /**
+             * @description `null` when the provider gives no way to tell, or the check was not
+             *     run because an earlier one failed.
+             */
+            ok?: boolean | null;
+        };
         /** @description The OIDC part of the login modes. */
         OidcMode: {
             enabled: boolean;
             login_url: string;
             provider_name?: string | null;
+        };
+        /** @description The "test provider" report. */
+        OidcTestReport: {
+            /** @description In order: issuer, discovery, redirect_uri, client_credentials. */
+            checks: components["schemas"]["OidcCheck"][];
+            /** @description The claim the groups are read from. */
+            groups_claim_name: string;
+            /**
+             * @description The groups claim received at the last OIDC sign-in (names only);
+             *     null when there was none or it carried no groups claim.
+             */
+            groups_claim_seen?: string[] | null;
+            /** @description No check failed. */
+            ok: boolean;
         };
         PasswordChange: {
             current_password: string;
@@ -556,6 +642,38 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description unsaved values to test; none tests the stored settings */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["AuthSettingsUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcTestReport"];
+                };
+            };
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -872,6 +990,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuthMode"];
+                };
+            };
+        };
+    };
+    callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                /** @description Set instead of `code` when the provider refused. */
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed in: to the `return_to` of the login; otherwise to `/login?error=<code>&message=<sentence>` */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many sign-ins from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: {
+                /** @description A local path to open after sign-in (default `/`). */
+                return_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to the provider's sign-in, or to `/login?error=<code>&message=<sentence>` when single sign-on is off or the provider cannot be reached */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description too many sign-ins from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
