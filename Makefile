@@ -38,6 +38,8 @@ lint: ui-deps
 rust-test: ui
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) build --workspace --bins --locked
+	@# The real OpenID provider of the single sign-on tests (Node).
+	cd integration-tests/oidc-provider && npm ci --no-audit --no-fund
 	$(CARGO) test --workspace --locked
 
 e2e: ui

@@ -79,11 +79,18 @@ impl OidcProvider {
         };
         let ready = wait_for(Duration::from_secs(20), || {
             if let Ok(Some(status)) = provider.child.try_wait() {
-                panic!("the OpenID provider exited with {status}:\n{}", provider.logs());
+                panic!(
+                    "the OpenID provider exited with {status}:\n{}",
+                    provider.logs()
+                );
             }
             provider.logs().contains("listening").then_some(())
         });
-        assert!(ready.is_some(), "the OpenID provider did not start:\n{}", provider.logs());
+        assert!(
+            ready.is_some(),
+            "the OpenID provider did not start:\n{}",
+            provider.logs()
+        );
         provider
     }
 
@@ -126,6 +133,11 @@ struct Sso {
 
 impl Sso {
     fn start(accounts: Value) -> Sso {
+        Sso::start_with(accounts, &[])
+    }
+
+    /// Starts both, with more (or other) environment for the web process.
+    fn start_with(accounts: Value, env: &[(&str, &str)]) -> Sso {
         let mut suite = Suite::new();
         let redirect_uri = suite.url("/api/auth/oidc/callback");
         let provider = OidcProvider::start(suite.dir.path(), &redirect_uri, accounts);
@@ -142,8 +154,15 @@ impl Sso {
         ] {
             suite.set_env(name, value);
         }
+        for (name, value) in env {
+            suite.set_env(name, value);
+        }
         suite.start("web");
-        assert!(suite.wait_for_web(Duration::from_secs(10)), "{}", suite.logs("web"));
+        assert!(
+            suite.wait_for_web(Duration::from_secs(10)),
+            "{}",
+            suite.logs("web")
+        );
         Sso { suite, provider }
     }
 
@@ -198,15 +217,26 @@ impl Browser {
     /// `login` until the provider sends the browser back; returns that
     /// callback URL without opening it.
     fn through_provider(&self, sso: &Sso, login: &str, return_to: &str) -> Url {
+        self.at_provider(sso, At::SignIn(login), return_to)
+    }
+
+    /// Like [`Browser::through_provider`], doing `what` at the provider.
+    fn at_provider(&self, sso: &Sso, what: At<'_>, return_to: &str) -> Url {
         let start = Url::parse(&sso.suite.url("/api/auth/oidc/login")).unwrap();
         let start = Url::parse_with_params(start.as_str(), [("return_to", return_to)]).unwrap();
         let response = self.get(&start);
         assert_eq!(response.status(), 302, "{}", sso.logs());
         let mut url = Browser::location(&start, &response);
-        assert!(url.as_str().starts_with(&sso.provider.issuer()), "to the provider: {url}");
+        assert!(
+            url.as_str().starts_with(&sso.provider.issuer()),
+            "to the provider: {url}"
+        );
 
         for _ in 0..20 {
-            if url.as_str().starts_with(&sso.suite.url("/api/auth/oidc/callback")) {
+            if url
+                .as_str()
+                .starts_with(&sso.suite.url("/api/auth/oidc/callback"))
+            {
                 return url;
             }
             let response = self.get(&url);
@@ -216,15 +246,32 @@ impl Browser {
             }
             assert_eq!(response.status(), 200, "{url}: {}", sso.logs());
             let page = response.text().unwrap();
-            let action = attribute(&page, "action").unwrap_or_else(|| panic!("no form on {url}:\n{page}"));
+            if let At::Cancel = what {
+                let cancel = page
+                    .split("href=\"")
+                    .filter_map(|rest| rest.split('"').next())
+                    .find(|href| href.contains("/abort"))
+                    .unwrap_or_else(|| panic!("no Cancel link on {url}:\n{page}"));
+                url = url.join(cancel).unwrap();
+                continue;
+            }
+            let action =
+                attribute(&page, "action").unwrap_or_else(|| panic!("no form on {url}:\n{page}"));
             let action = url.join(&action).unwrap();
             let form: Vec<(&str, &str)> = if page.contains(r#"name="prompt" value="login""#) {
+                let At::SignIn(login) = what else {
+                    unreachable!()
+                };
                 vec![("prompt", "login"), ("login", login), ("password", "any")]
             } else {
                 vec![("prompt", "consent")]
             };
             let response = self.client.post(action.clone()).form(&form).send().unwrap();
-            assert!(response.status().is_redirection(), "{action}: {}", response.status());
+            assert!(
+                response.status().is_redirection(),
+                "{action}: {}",
+                response.status()
+            );
             url = Browser::location(&action, &response);
         }
         panic!("the provider never sent the browser back:\n{}", sso.logs());
@@ -258,10 +305,23 @@ impl Browser {
     }
 
     fn me(&self, sso: &Sso) -> (u16, Value) {
-        let response = self.client.get(sso.suite.url("/api/auth/me")).send().unwrap();
+        let response = self
+            .client
+            .get(sso.suite.url("/api/auth/me"))
+            .send()
+            .unwrap();
         let status = response.status().as_u16();
         (status, response.json().unwrap_or(Value::Null))
     }
+}
+
+/// What the person does on the provider's pages.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    /// Signs in with this login name and consents.
+    SignIn(&'a str),
+    /// Clicks "Cancel".
+    Cancel,
 }
 
 /// The first `name="…"` attribute value in an HTML page.
@@ -336,7 +396,11 @@ fn two_people_sign_in_through_the_provider_and_the_admin_group_decides_their_rol
 
     let ann = Browser::new();
     let landed = ann.sign_in(&sso, "ann", "/bills?month=2026-05");
-    assert_eq!(landed.as_str(), sso.suite.url("/bills?month=2026-05"), "back where the sign-in started");
+    assert_eq!(
+        landed.as_str(),
+        sso.suite.url("/bills?month=2026-05"),
+        "back where the sign-in started"
+    );
     let (status, me) = ann.me(&sso);
     assert_eq!(status, 200, "{}", sso.logs());
     assert_eq!(me["username"], "ann");
@@ -354,12 +418,20 @@ fn two_people_sign_in_through_the_provider_and_the_admin_group_decides_their_rol
     assert_eq!(me["role"], "user", "not in {ADMIN_GROUP}: a user");
 
     assert_eq!(
-        sso.count("SELECT count(*) FROM audit_log WHERE action = 'login.success' AND detail = 'oidc'"),
+        sso.count(
+            "SELECT count(*) FROM audit_log WHERE action = 'login.success' AND detail = 'oidc'"
+        ),
         2
     );
-    assert_eq!(sso.count("SELECT count(*) FROM sessions WHERE method = 'oidc'"), 2);
+    assert_eq!(
+        sso.count("SELECT count(*) FROM sessions WHERE method = 'oidc'"),
+        2
+    );
     let logs = sso.suite.logs("web");
-    assert!(!logs.contains("ann@example.org") && !logs.contains(CLIENT_SECRET), "{logs}");
+    assert!(
+        !logs.contains("ann@example.org") && !logs.contains(CLIENT_SECRET),
+        "{logs}"
+    );
 
     // Ann leaves the admin group at the provider and signs in again.
     sso.provider.set_accounts(json!({
@@ -370,8 +442,15 @@ fn two_people_sign_in_through_the_provider_and_the_admin_group_decides_their_rol
     ann.sign_in(&sso, "ann", "/");
     let (status, me) = ann.me(&sso);
     assert_eq!(status, 200);
-    assert_eq!(me["role"], "user", "leaving the admin group removes admin at the next sign-in");
-    assert_eq!(sso.count("SELECT count(*) FROM users WHERE username = 'ann'"), 1, "the same user, not a new one");
+    assert_eq!(
+        me["role"], "user",
+        "leaving the admin group removes admin at the next sign-in"
+    );
+    assert_eq!(
+        sso.count("SELECT count(*) FROM users WHERE username = 'ann'"),
+        1,
+        "the same user, not a new one"
+    );
 
     let with_old_session = ann
         .client
@@ -379,7 +458,11 @@ fn two_people_sign_in_through_the_provider_and_the_admin_group_decides_their_rol
         .header("cookie", format!("bt_session={old_session}"))
         .send()
         .unwrap();
-    assert_eq!(with_old_session.status(), 401, "a role change ends the older sessions");
+    assert_eq!(
+        with_old_session.status(),
+        401,
+        "a role change ends the older sessions"
+    );
 }
 
 #[test]
@@ -389,12 +472,24 @@ fn test_provider_reports_each_misconfiguration_in_its_own_words() {
 
     let (text, report) = admin.test_provider(&sso, json!({}));
     assert_eq!(report["ok"], true, "{report:#}\n{}", sso.logs());
-    let names: Vec<&str> = report["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["issuer", "discovery", "redirect_uri", "client_credentials"]);
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["issuer", "discovery", "redirect_uri", "client_credentials"]
+    );
     for name in names {
         assert_eq!(check(&report, name)["ok"], true, "{report:#}");
     }
-    assert_eq!(report["groups_claim_seen"], Value::Null, "no one has signed in through OIDC yet");
+    assert_eq!(
+        report["groups_claim_seen"],
+        Value::Null,
+        "no one has signed in through OIDC yet"
+    );
     assert_eq!(report["groups_claim_name"], "groups");
     assert!(!text.contains(CLIENT_SECRET));
 
@@ -409,11 +504,17 @@ fn test_provider_reports_each_misconfiguration_in_its_own_words() {
     let credentials = check(&report, "client_credentials");
     assert_eq!(credentials["ok"], false, "{report:#}");
     assert!(
-        credentials["message"].as_str().unwrap().contains("rejected the client id or secret"),
+        credentials["message"]
+            .as_str()
+            .unwrap()
+            .contains("rejected the client id or secret"),
         "{credentials}"
     );
     assert_eq!(check(&report, "redirect_uri")["ok"], true);
-    assert!(!text.contains(wrong_secret) && !text.contains(CLIENT_SECRET), "{text}");
+    assert!(
+        !text.contains(wrong_secret) && !text.contains(CLIENT_SECRET),
+        "{text}"
+    );
 
     let elsewhere = sso.suite.url("/elsewhere/api/auth/oidc/callback");
     let (text, report) = admin.test_provider(&sso, json!({"redirect_uri": elsewhere}));
@@ -421,8 +522,14 @@ fn test_provider_reports_each_misconfiguration_in_its_own_words() {
     let redirect = check(&report, "redirect_uri");
     assert_eq!(redirect["ok"], false, "{report:#}");
     let message = redirect["message"].as_str().unwrap();
-    assert!(message.starts_with("not registered") && message.contains(&elsewhere), "{message}");
-    assert!(message.contains("redirect_uri did not match"), "the provider's own words: {message}");
+    assert!(
+        message.starts_with("not registered") && message.contains(&elsewhere),
+        "{message}"
+    );
+    assert!(
+        message.contains("redirect_uri did not match"),
+        "the provider's own words: {message}"
+    );
     assert_eq!(check(&report, "client_credentials")["ok"], true);
     assert!(!text.contains(CLIENT_SECRET));
 
@@ -432,11 +539,21 @@ fn test_provider_reports_each_misconfiguration_in_its_own_words() {
     let issuer = check(&report, "issuer");
     assert_eq!(issuer["ok"], false);
     let message = issuer["message"].as_str().unwrap();
-    assert!(message.contains("cannot reach issuer host 127.0.0.1") && message.contains("connection refused"), "{message}");
+    assert!(
+        message.contains("cannot reach issuer host 127.0.0.1")
+            && message.contains("connection refused"),
+        "{message}"
+    );
     for name in ["discovery", "redirect_uri", "client_credentials"] {
         let skipped = check(&report, name);
         assert_eq!(skipped["ok"], Value::Null, "{report:#}");
-        assert!(skipped["message"].as_str().unwrap().starts_with("not checked"), "{skipped}");
+        assert!(
+            skipped["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("not checked"),
+            "{skipped}"
+        );
     }
     assert!(!text.contains(CLIENT_SECRET));
 
@@ -450,7 +567,10 @@ fn test_provider_reports_each_misconfiguration_in_its_own_words() {
         .json()
         .unwrap();
     assert_eq!(stored["issuer_url"], sso.provider.issuer());
-    assert_eq!(stored["redirect_uri"], sso.suite.url("/api/auth/oidc/callback"));
+    assert_eq!(
+        stored["redirect_uri"],
+        sso.suite.url("/api/auth/oidc/callback")
+    );
     let (_, report) = admin.test_provider(&sso, json!({}));
     assert_eq!(report["ok"], true, "{report:#}");
 }
@@ -461,12 +581,21 @@ fn a_tampered_state_is_refused_and_changes_nothing() {
     let browser = Browser::new();
     let callback = browser.through_provider(&sso, "cat", "/bills");
 
-    let state: String = callback.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let state: String = callback
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
     let mut tampered = callback.clone();
     let pairs: Vec<(String, String)> = callback
         .query_pairs()
         .map(|(k, v)| {
-            let v = if k == "state" { format!("{v}x") } else { v.into_owned() };
+            let v = if k == "state" {
+                format!("{v}x")
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), v)
         })
         .collect();
@@ -475,15 +604,30 @@ fn a_tampered_state_is_refused_and_changes_nothing() {
 
     let response = browser.get(&tampered);
     assert_eq!(response.status(), 302);
-    assert!(response.headers().get("set-cookie").is_none(), "no cookie for a tampered state");
+    assert!(
+        response.headers().get("set-cookie").is_none(),
+        "no cookie for a tampered state"
+    );
     let to = Browser::location(&tampered, &response);
     assert_eq!(to.path(), "/login");
     let query: Vec<(String, String)> = to.query_pairs().into_owned().collect();
-    assert!(query.contains(&("error".into(), "invalid_state".into())), "{to}");
-    assert!(query.iter().any(|(k, v)| k == "message" && v.contains("Start the sign-in again")), "{to}");
+    assert!(
+        query.contains(&("error".into(), "invalid_state".into())),
+        "{to}"
+    );
+    assert!(
+        query
+            .iter()
+            .any(|(k, v)| k == "message" && v.contains("Start the sign-in again")),
+        "{to}"
+    );
 
     assert_eq!(browser.me(&sso).0, 401);
-    assert_eq!(sso.count("SELECT count(*) FROM users"), 1, "only the local admin: no one was created");
+    assert_eq!(
+        sso.count("SELECT count(*) FROM users"),
+        1,
+        "only the local admin: no one was created"
+    );
     assert_eq!(sso.count("SELECT count(*) FROM sessions"), 0);
     assert_eq!(
         sso.count(
@@ -502,4 +646,74 @@ fn a_tampered_state_is_refused_and_changes_nothing() {
     let (_, again) = browser.callback(&callback);
     assert_eq!(again.path(), "/login", "a state works once");
     assert_eq!(sso.count("SELECT count(*) FROM users"), 2);
+}
+
+/// The `error` and `message` of a redirect to the login page.
+fn login_error(to: &Url) -> (String, String) {
+    assert_eq!(to.path(), "/login", "{to}");
+    let get = |name: &str| {
+        to.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_else(|| panic!("no {name} in {to}"))
+    };
+    (get("error"), get("message"))
+}
+
+#[test]
+fn a_person_without_an_account_or_who_cancels_lands_on_the_login_page_with_the_reason() {
+    let sso = Sso::start_with(
+        json!({"dan": person("dan", &["staff"])}),
+        &[("OIDC_AUTO_PROVISION", "false")],
+    );
+
+    let dan = Browser::new();
+    let to = dan.sign_in(&sso, "dan", "/bills");
+    let (error, message) = login_error(&to);
+    assert_eq!(error, "not_linked");
+    assert_eq!(
+        message,
+        "No BillTracker account is linked to this sign-in; ask an admin."
+    );
+    assert_eq!(dan.me(&sso).0, 401);
+    assert_eq!(
+        sso.count("SELECT count(*) FROM users"),
+        1,
+        "no account was created"
+    );
+    assert_eq!(
+        sso.count(
+            "SELECT count(*) FROM audit_log WHERE action = 'login.failure' \
+             AND detail = 'oidc: no linked account'"
+        ),
+        1
+    );
+
+    let callback = Browser::new().at_provider(&sso, At::Cancel, "/");
+    let (status, to) = Browser::new().callback(&callback);
+    assert_eq!(status, 302);
+    let (error, message) = login_error(&to);
+    assert_eq!(error, "provider_error");
+    assert!(message.contains("access_denied"), "{message}");
+
+    // An admin turns single sign-on off: the button's link says so.
+    let admin = Admin::sign_in(&sso);
+    let off = admin
+        .browser
+        .client
+        .put(sso.suite.url("/api/admin/settings/auth"))
+        .header("x-csrf-token", &admin.csrf)
+        .json(&json!({"oidc_enabled": false}))
+        .send()
+        .unwrap();
+    assert_eq!(off.status(), 200, "{}", sso.logs());
+    let start = Url::parse(&sso.suite.url("/api/auth/oidc/login")).unwrap();
+    let response = dan.get(&start);
+    assert_eq!(response.status(), 302);
+    let (error, message) = login_error(&Browser::location(&start, &response));
+    assert_eq!(error, "oidc_disabled");
+    assert!(
+        message.contains("Single sign-on is turned off"),
+        "{message}"
+    );
 }

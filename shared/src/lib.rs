@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod paths;
 pub mod probe;
 pub mod queue;
+pub mod serde_util;
 pub mod shutdown;
 pub mod status;
 pub mod telemetry;

@@ -23,7 +23,9 @@ use utoipa_axum::routes;
 use crate::auth::csrf;
 use crate::auth::rate_limit::Limits;
 use crate::error::ApiError;
-use crate::routes::{admin_auth, admin_users, auth, meta, profile};
+use crate::routes::{
+    admin_auth, admin_users, auth, bills, categories, meta, payments, profile, tracker,
+};
 use crate::spa;
 
 /// Shared by every handler.
@@ -34,6 +36,7 @@ pub struct AppState {
     pub web: Arc<WebArgs>,
     pub secrets: Arc<SecretBox>,
     pub limits: Limits,
+    pub time_zone: jiff::tz::TimeZone,
     openapi: Arc<String>,
 }
 
@@ -45,8 +48,22 @@ impl AppState {
             web: Arc::new(web),
             secrets: Arc::new(secrets),
             limits: Limits::default(),
+            time_zone: jiff::tz::TimeZone::UTC,
             openapi: Arc::new(openapi_json()),
         }
+    }
+
+    /// Uses the instance time zone for "today".
+    pub fn with_time_zone(mut self, time_zone: jiff::tz::TimeZone) -> Self {
+        self.time_zone = time_zone;
+        self
+    }
+
+    /// Today in the instance time zone.
+    pub fn today(&self) -> jiff::civil::Date {
+        jiff::Timestamp::now()
+            .to_zoned(self.time_zone.clone())
+            .date()
     }
 
     /// The effective sign-in settings (database over environment).
@@ -79,6 +96,9 @@ impl AppState {
         (name = "auth", description = "Sign-in, sessions and CSRF"),
         (name = "profile", description = "The signed-in user's own account"),
         (name = "admin", description = "Administration (admins only)"),
+        (name = "bills", description = "Bills and categories of the signed-in user"),
+        (name = "payments", description = "Payments of the signed-in user"),
+        (name = "tracker", description = "The monthly tracker and its occurrences"),
     )
 )]
 struct ApiDoc;
@@ -101,6 +121,27 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin_users::reset_password))
         .routes(routes!(admin_users::audit_log))
         .routes(routes!(admin_auth::get, admin_auth::put))
+        .routes(routes!(categories::list, categories::create))
+        .routes(routes!(categories::update, categories::delete))
+        .routes(routes!(categories::deleted))
+        .routes(routes!(categories::restore))
+        .routes(routes!(bills::list, bills::create))
+        .routes(routes!(bills::get, bills::update, bills::delete))
+        .routes(routes!(bills::deleted))
+        .routes(routes!(bills::restore))
+        .routes(routes!(bills::duplicate))
+        .routes(routes!(bills::payment_history))
+        .routes(routes!(payments::list, payments::create))
+        .routes(routes!(payments::update, payments::delete))
+        .routes(routes!(payments::restore))
+        .routes(routes!(payments::bulk))
+        .routes(routes!(payments::bulk_delete))
+        .routes(routes!(payments::bulk_restore))
+        .routes(routes!(tracker::month))
+        .routes(routes!(tracker::overdue))
+        .routes(routes!(tracker::put_override, tracker::delete_override))
+        .routes(routes!(tracker::quick_pay))
+        .routes(routes!(tracker::remove_payments))
         .routes(routes!(crate::routes::oidc::login))
         .routes(routes!(crate::routes::oidc::callback))
         .routes(routes!(crate::routes::oidc::test))

@@ -46,6 +46,7 @@ impl ApiError {
         }
     }
 
+    /// Replaces the field named by the error.
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
@@ -132,6 +133,20 @@ impl ApiError {
 impl From<billtracker::Error> for ApiError {
     fn from(error: billtracker::Error) -> Self {
         ApiError::internal(error)
+    }
+}
+
+impl From<billtracker::bills::BillsError> for ApiError {
+    fn from(error: billtracker::bills::BillsError) -> Self {
+        use billtracker::bills::BillsError;
+        match error {
+            BillsError::NotFound(what) => ApiError::not_found(what),
+            BillsError::Invalid { field, message } => {
+                ApiError::bad_request("INVALID_INPUT", field, message)
+            }
+            BillsError::Conflict { code, message } => ApiError::conflict(code, message),
+            BillsError::Store(error) => ApiError::from(error),
+        }
     }
 }
 

@@ -106,3 +106,62 @@ where
 {
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
+
+/// Like `axum::extract::Path`, with errors in the API's shape.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_INPUT",
+                format!(
+                    "the address has a malformed part: {}",
+                    rejection.body_text()
+                ),
+            )),
+        }
+    }
+}
+
+/// Like `axum::extract::Query`, with errors in the API's shape.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        match serde_path_to_error::deserialize(deserializer) {
+            Ok(value) => Ok(ApiQuery(value)),
+            Err(error) => {
+                let field = error.path().to_string();
+                let message = error.into_inner().to_string();
+                let field = missing_field(&message).unwrap_or(field);
+                Err(ApiError::bad_request("INVALID_INPUT", "query", message).with_field(field))
+            }
+        }
+    }
+}

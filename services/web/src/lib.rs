@@ -91,7 +91,8 @@ pub async fn serve(config: WebConfig) -> ExitCode {
         started.started_at,
         config.web.clone(),
         started.secrets,
-    );
+    )
+    .with_time_zone(config.common.time_zone());
     let app = app::router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         address = %address,

@@ -400,7 +400,13 @@ pub fn record_login(tx: &Transaction<'_>, id: i64) -> Result<(), UserError> {
 
 /// Tables holding a user's own data (bills, payments and so on, added by
 /// later capabilities), checked before a delete.
-pub const USER_DATA_TABLES: &[&str] = &[];
+pub const USER_DATA_TABLES: &[&str] = &[
+    "bills",
+    "categories",
+    "payments",
+    "income_entries",
+    "calendar_feeds",
+];
 
 /// Rows of user data the user owns, per table.
 pub fn owned_data(conn: &Connection, id: i64) -> crate::Result<Vec<(&'static str, i64)>> {

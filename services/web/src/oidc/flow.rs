@@ -1,15 +1,11 @@
 //! The sign-in flow: from the login button to the provider ([`start`])
 //! and back ([`finish`]): state, nonce and PKCE kept server-side, the code
-//! exchanged, the ID token verified, the person mapped to a user.
-//!
-//! Every failure becomes a [`Failure`]: a code and a sentence for the login
-//! page, and a reason for the audit log that holds no secret, token, code
-//! or email address.
+//! exchanged, the ID token verified, the person mapped to a user. Every
+//! failure becomes a [`Failure`].
 
 use billtracker::accounts::oidc::{self, Identity, LoginState, Origin, Policy, SignedIn};
 use billtracker::accounts::settings::AuthSettings;
 use openidconnect::core::CoreResponseType;
-use openidconnect::url::form_urlencoded;
 use openidconnect::{
     AccessToken, AccessTokenHash, AuthenticationFlow, AuthorizationCode, CsrfToken, Nonce,
     OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RequestTokenError, Scope,
@@ -18,118 +14,9 @@ use openidconnect::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+pub use super::failure::Failure;
 use super::{ExtraClaims, OidcClient, Provider, http_client, root_cause};
 use crate::app::AppState;
-
-/// Why a sign-in did not happen.
-#[derive(Debug, Clone)]
-pub struct Failure {
-    /// The `error` code on the login page's URL.
-    pub code: &'static str,
-    /// A sentence for the person signing in.
-    pub message: String,
-    /// For the audit log and the operator's log.
-    pub reason: String,
-    /// The user concerned, when known.
-    pub user_id: Option<i64>,
-    /// Already in the audit log (refusals by the account rules).
-    pub audited: bool,
-}
-
-impl Failure {
-    fn new(code: &'static str, message: impl Into<String>, reason: impl Into<String>) -> Failure {
-        Failure {
-            code,
-            message: message.into(),
-            reason: reason.into(),
-            user_id: None,
-            audited: false,
-        }
-    }
-
-    fn disabled() -> Failure {
-        Failure::new(
-            "oidc_disabled",
-            "Single sign-on is turned off. Sign in with your password, or ask an admin.",
-            "single sign-on is off",
-        )
-    }
-
-    fn invalid_state(reason: &str) -> Failure {
-        Failure::new(
-            "invalid_state",
-            "This sign-in has expired or was already used. Start the sign-in again.",
-            reason,
-        )
-    }
-
-    fn misconfigured(reason: String) -> Failure {
-        Failure::new(
-            "oidc_misconfigured",
-            "Single sign-on is not fully set up. Ask an admin to check Admin > Authentication.",
-            format!("not configured: {reason}"),
-        )
-    }
-
-    fn unreachable(reason: String) -> Failure {
-        Failure::new(
-            "provider_unavailable",
-            "The sign-in provider cannot be reached. Try again later, or ask an admin.",
-            format!("provider unavailable: {reason}"),
-        )
-    }
-
-    fn invalid_token(reason: impl Into<String>) -> Failure {
-        Failure::new(
-            "invalid_id_token",
-            "The provider's answer could not be verified. Start the sign-in again, or ask an admin.",
-            format!("ID token rejected: {}", reason.into()),
-        )
-    }
-
-    fn internal(cause: impl std::fmt::Display) -> Failure {
-        tracing::error!(error = %cause, "OIDC sign-in failed on the server");
-        Failure::new(
-            "server_error",
-            "Something went wrong on the server; the error was logged. Try again.",
-            "server error",
-        )
-    }
-
-    fn refused(refusal: &oidc::Refusal) -> Failure {
-        let (code, message, user_id) = match refusal {
-            oidc::Refusal::NotLinked => (
-                "not_linked",
-                "No BillTracker account is linked to this sign-in; ask an admin.",
-                None,
-            ),
-            oidc::Refusal::Inactive { user_id } => (
-                "account_inactive",
-                "This account is deactivated; ask an admin to activate it.",
-                Some(*user_id),
-            ),
-            oidc::Refusal::CannotProvision(_) => (
-                "cannot_provision",
-                "A BillTracker account could not be created for this sign-in; ask an admin.",
-                None,
-            ),
-        };
-        Failure {
-            user_id,
-            audited: true,
-            ..Failure::new(code, message, refusal.reason())
-        }
-    }
-
-    /// The login page showing this failure.
-    pub fn location(&self) -> String {
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("error", self.code)
-            .append_pair("message", &self.message)
-            .finish();
-        format!("/login?{query}")
-    }
-}
 
 /// The longest `return_to` kept.
 const RETURN_TO_MAX: usize = 512;
@@ -208,6 +95,8 @@ pub struct CallbackQuery {
     /// Set instead of `code` when the provider refused.
     pub error: Option<String>,
     pub error_description: Option<String>,
+    /// The provider's issuer (RFC 9207), when it sends it.
+    pub iss: Option<String>,
 }
 
 /// A finished sign-in and where to go next.
@@ -261,6 +150,12 @@ pub async fn finish(
         return Err(Failure::disabled());
     }
     let provider = Provider::from_settings(&settings).map_err(Failure::misconfigured)?;
+    if query.iss.is_some_and(|iss| iss != provider.issuer.as_str()) {
+        // A response meant for another provider (mix-up attack, RFC 9207).
+        return Err(Failure::invalid_token(
+            "the authorization response names another issuer",
+        ));
+    }
     let metadata = super::metadata(&provider.issuer)
         .await
         .map_err(Failure::unreachable)?;
@@ -374,15 +269,19 @@ async fn verify(
 
     let groups = match claims.additional_claims().groups(&settings.groups_claim) {
         Some(groups) => Some(groups),
-        None => {
-            userinfo_groups(
-                client,
-                response.access_token(),
-                claims.subject(),
-                &settings.groups_claim,
-            )
+        None => match userinfo_groups(client, response.access_token(), claims.subject(), settings)
             .await
-        }
+        {
+            Ok(groups) => groups,
+            // Without the groups the role cannot be decided: no sign-in.
+            Err(reason) if settings.admin_group.is_some() => {
+                return Err(Failure::unreachable(reason));
+            }
+            Err(reason) => {
+                tracing::warn!(oidc.reason = %reason, "no groups claim is known for this sign-in");
+                None
+            }
+        },
     };
     Ok(Identity {
         issuer: claims.issuer().to_string(),
@@ -398,28 +297,24 @@ async fn verify(
     })
 }
 
-/// The groups claim from the userinfo endpoint, when the ID token has none
-/// and the provider has one.
+/// The groups claim from the userinfo endpoint, for an ID token without
+/// one; `None` when the provider has no userinfo endpoint or it names no
+/// groups.
 async fn userinfo_groups(
     client: &OidcClient,
     access_token: &AccessToken,
     subject: &SubjectIdentifier,
-    claim: &str,
-) -> Option<Vec<String>> {
-    let request = client
-        .user_info(access_token.clone(), Some(subject.clone()))
-        .ok()?;
-    let http = http_client().ok()?;
-    match request
+    settings: &AuthSettings,
+) -> Result<Option<Vec<String>>, String> {
+    let Ok(request) = client.user_info(access_token.clone(), Some(subject.clone())) else {
+        return Ok(None);
+    };
+    let http = http_client()?;
+    let info = request
         .request_async::<ExtraClaims, _, openidconnect::core::CoreGenderClaim>(&http)
         .await
-    {
-        Ok(info) => info.additional_claims().groups(claim),
-        Err(error) => {
-            tracing::warn!(error = %error, "the userinfo endpoint did not answer; no groups claim is known");
-            None
-        }
-    }
+        .map_err(|error| format!("the userinfo endpoint did not answer: {error}"))?;
+    Ok(info.additional_claims().groups(&settings.groups_claim))
 }
 
 #[cfg(test)]
@@ -445,15 +340,6 @@ mod tests {
         }
         assert_eq!(safe_return_to(Some(&format!("/{}", "a".repeat(600)))), "/");
         assert_eq!(safe_return_to(Some("/bills/ä")), "/bills/%C3%A4");
-    }
-
-    #[test]
-    fn the_login_page_url_carries_the_code_and_an_encoded_sentence() {
-        let failure = Failure::invalid_state("unknown or expired state");
-        assert_eq!(
-            failure.location(),
-            "/login?error=invalid_state&message=This+sign-in+has+expired+or+was+already+used.+Start+the+sign-in+again."
-        );
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! The HTTP client never follows redirects (which also guards against
 //! SSRF through provider metadata) and gives up after 10 seconds.
 
+mod answer;
 pub mod check;
+mod failure;
 pub mod flow;
 
 use std::collections::HashMap;

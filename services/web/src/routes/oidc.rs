@@ -29,7 +29,7 @@ pub struct LoginQuery {
 }
 
 /// Starts single sign-on: redirects the browser to the provider.
-#[utoipa::path(get, path = "/api/auth/oidc/login", tag = "auth", params(LoginQuery),
+#[utoipa::path(get, path = "/api/auth/oidc/login", tag = "auth", operation_id = "oidc_login", params(LoginQuery),
     responses(
         (status = 302, description = "to the provider's sign-in, or to `/login?error=<code>&message=<sentence>` \
                                       when single sign-on is off or the provider cannot be reached"),
@@ -52,7 +52,7 @@ pub async fn login(
 
 /// The provider sends the browser back here: signs in, sets the
 /// `bt_session` cookie and redirects to the page the sign-in started from.
-#[utoipa::path(get, path = "/api/auth/oidc/callback", tag = "auth", params(CallbackQuery),
+#[utoipa::path(get, path = "/api/auth/oidc/callback", tag = "auth", operation_id = "oidc_callback", params(CallbackQuery),
     responses(
         (status = 302, description = "signed in: to the `return_to` of the login; otherwise to \
                                       `/login?error=<code>&message=<sentence>`"),
@@ -162,7 +162,7 @@ pub struct OidcTestReport {
 
 /// Tests the provider with the stored settings, or with unsaved values
 /// merged over them (nothing is saved).
-#[utoipa::path(post, path = "/api/admin/settings/auth/oidc/test", tag = "admin",
+#[utoipa::path(post, path = "/api/admin/settings/auth/oidc/test", tag = "admin", operation_id = "oidc_test",
     request_body(content = Option<AuthSettingsUpdate>, description = "unsaved values to test; none tests the stored settings"),
     responses((status = 200, body = OidcTestReport), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn test(

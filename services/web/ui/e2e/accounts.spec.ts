@@ -197,21 +197,47 @@ test('deleting a user needs their username typed, and the last admin cannot go',
   await expect(usernameCell(page, ADMIN.username)).toBeVisible();
 });
 
-test('the authentication settings refuse to turn off every sign-in method', async ({ page }) => {
+test('the authentication settings test the provider and keep one sign-in method on', async ({
+  page,
+}) => {
   await signIn(page);
   await mainNavigation(page).getByRole('link', { name: 'Authentication' }).click();
   const local = page.getByRole('switch', { name: 'Sign in with username and password' });
   const oidc = page.getByRole('switch', { name: /^Sign in with single sign-on/ });
+  // Single sign-on is configured from the environment (playwright.config.ts).
   await expect(local).toBeChecked();
-  await expect(oidc).not.toBeChecked();
-  await expect(page.getByText('Not set yet.')).toBeVisible();
+  await expect(oidc).toBeChecked();
+  await expect(page.getByText('A secret is set.')).toBeVisible();
+
+  const test = page.getByRole('button', { name: 'Test provider' });
+  await test.click();
+  await expect(
+    page.getByRole('status', { name: 'The provider answered as expected' }),
+  ).toBeVisible();
+  const checks = page.getByRole('list', { name: 'Provider checks' }).getByRole('listitem');
+  await expect(checks).toHaveCount(4);
+  for (const line of await checks.all()) {
+    await expect(line).toContainText('(ok)');
+  }
+
+  // Unsaved values are tested as they stand in the form.
+  const secret = page.getByLabel('Client secret');
+  await secret.fill('not-the-client-secret');
+  await test.click();
+  await expect(
+    page.getByRole('status', { name: 'The provider test found problems' }),
+  ).toBeVisible();
+  await expect(checks.filter({ hasText: 'Client credentials accepted' })).toContainText('(failed)');
+  await secret.fill('');
 
   await local.uncheck();
+  await oidc.uncheck();
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'Not saved' })).toBeVisible();
 
   await page.reload();
   await expect(local).toBeChecked();
+  await expect(oidc).toBeChecked();
 });
 
 test.describe('on a phone', () => {

@@ -43,19 +43,6 @@ export type AuthSettings = Schemas['AuthSettingsView'];
 export type AuthSettingsUpdate = Schemas['AuthSettingsUpdate'];
 export type TokenAuthMethod = Schemas['TokenAuthMethod'];
 
-// TODO: use the generated schema once `POST /api/admin/settings/auth/oidc/test` is in
-// openapi.json; until then this follows the agreed contract.
-
-/** `POST /api/admin/settings/auth/oidc/test`. */
-export interface OidcTestResult {
-  ok: boolean;
-  checks: OidcCheck[];
-  groups_claim_seen: string[] | null;
-}
-
-export interface OidcCheck {
-  name: 'issuer' | 'discovery' | 'redirect_uri' | 'client_credentials';
-  /** null when the provider gives no way to check. */
-  ok: boolean | null;
-  message: string;
-}
+/** `POST /api/admin/settings/auth/oidc/test`: one line per check, in order. */
+export type OidcTestReport = Schemas['OidcTestReport'];
+export type OidcCheck = Schemas['OidcCheck'];

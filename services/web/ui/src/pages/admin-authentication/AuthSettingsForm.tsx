@@ -195,9 +195,7 @@ export function AuthSettingsForm({ settings }: { settings: AuthSettings }) {
             <Text size="sm">{errorMessage(test.error)}</Text>
           </Alert>
         )}
-        {test.isSuccess && (
-          <OidcTestResults result={test.data} groupsClaim={form.values.groups_claim} />
-        )}
+        {test.isSuccess && <OidcTestResults report={test.data} />}
 
         <Group>
           <Button type="submit" loading={save.isPending}>

@@ -1,5 +1,5 @@
 import { Alert, List, Stack, Text, ThemeIcon } from '@mantine/core';
-import type { OidcCheck, OidcTestResult } from '../../api/types';
+import type { OidcCheck, OidcTestReport } from '../../api/types';
 import { IconCheck, IconMinus, IconX } from '../../components/icons';
 
 const CHECK_LABELS: Record<OidcCheck['name'], string> = {
@@ -9,31 +9,24 @@ const CHECK_LABELS: Record<OidcCheck['name'], string> = {
   client_credentials: 'Client credentials accepted',
 };
 
-/** One line per check of "Test provider", then the groups the provider reported. */
-export function OidcTestResults({
-  result,
-  groupsClaim,
-}: {
-  result: OidcTestResult;
-  groupsClaim: string;
-}) {
+/** One line per check of "Test provider", then the groups seen at the last single sign-on. */
+export function OidcTestResults({ report }: { report: OidcTestReport }) {
   return (
     <Alert
-      color={result.ok ? 'teal' : 'red'}
-      title={result.ok ? 'The provider answered as expected' : 'The provider test found problems'}
+      color={report.ok ? 'teal' : 'red'}
+      title={report.ok ? 'The provider answered as expected' : 'The provider test found problems'}
       role="status"
-      aria-label="Provider test"
     >
       <Stack gap="sm">
         <List spacing="xs" listStyleType="none" aria-label="Provider checks">
-          {result.checks.map((check) => (
-            <List.Item key={check.name} icon={<CheckIcon ok={check.ok} />}>
+          {report.checks.map((check) => (
+            <List.Item key={check.name} icon={<CheckIcon ok={check.ok ?? null} />}>
               <Text size="sm" span fw={600}>
                 {CHECK_LABELS[check.name] ?? check.name}
               </Text>
               <Text size="sm" span c="dimmed">
                 {' '}
-                ({statusText(check.ok)})
+                ({statusText(check.ok ?? null)})
               </Text>
               <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
                 {check.message}
@@ -41,7 +34,7 @@ export function OidcTestResults({
             </List.Item>
           ))}
         </List>
-        <GroupsSeen groups={result.groups_claim_seen} claim={groupsClaim.trim() || 'groups'} />
+        <GroupsSeen groups={report.groups_claim_seen ?? null} claim={report.groups_claim_name} />
       </Stack>
     </Alert>
   );
@@ -50,11 +43,11 @@ export function OidcTestResults({
 function GroupsSeen({ groups, claim }: { groups: string[] | null; claim: string }) {
   let text: string;
   if (groups === null) {
-    text = `The provider did not show a "${claim}" claim during the test.`;
+    text = `No "${claim}" claim was seen at the last single sign-on.`;
   } else if (groups.length === 0) {
-    text = `The "${claim}" claim was present but empty.`;
+    text = `The "${claim}" claim of the last single sign-on listed no groups.`;
   } else {
-    text = `Groups seen in "${claim}": ${groups.join(', ')}`;
+    text = `Groups in "${claim}" at the last single sign-on: ${groups.join(', ')}`;
   }
   return <Text size="sm">{text}</Text>;
 }
@@ -69,13 +62,13 @@ function statusText(ok: boolean | null): string {
 function CheckIcon({ ok }: { ok: boolean | null }) {
   if (ok === null) {
     return (
-      <ThemeIcon color="gray" size={22} radius="xl" variant="light">
+      <ThemeIcon color="gray" size={22} radius="xl" variant="filled">
         <IconMinus />
       </ThemeIcon>
     );
   }
   return (
-    <ThemeIcon color={ok ? 'teal' : 'red'} size={22} radius="xl" variant="light">
+    <ThemeIcon color={ok ? 'teal' : 'red'} size={22} radius="xl" variant="filled">
       {ok ? <IconCheck /> : <IconX />}
     </ThemeIcon>
   );

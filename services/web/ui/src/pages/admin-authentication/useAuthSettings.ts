@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { AuthSettings, AuthSettingsUpdate, OidcTestResult } from '../../api/types';
+import type { AuthSettings, AuthSettingsUpdate, OidcTestReport } from '../../api/types';
 import { authModeQueryKey } from '../../auth/useAuthMode';
 
 const settingsQueryKey = ['admin', 'settings', 'auth'] as const;
@@ -30,6 +30,6 @@ export function useSaveAuthSettings() {
 export function useTestProvider() {
   return useMutation({
     mutationFn: (settings: AuthSettingsUpdate) =>
-      api.post<OidcTestResult>('/api/admin/settings/auth/oidc/test', { body: settings }),
+      api.post<OidcTestReport>('/api/admin/settings/auth/oidc/test', { body: settings }),
   });
 }

@@ -3,79 +3,16 @@
 //! admin group), and the groups claim of the last sign-in for the
 //! "test provider" action. The protocol itself lives in the web crate.
 
-use jiff::{SignedDuration, Timestamp};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use serde::{Deserialize, Serialize};
+mod last_login;
+mod login_state;
 
+use rusqlite::{Connection, Transaction};
+
+pub use self::last_login::{LastLogin, last_login, record_last_login};
+pub use self::login_state::{LoginState, STATE_LIFETIME, save_state, take_state};
 use super::audit::{self, Entry, action};
 use super::sessions::{self, Method};
 use super::users::{self, Account, NewUser, Role, User, UserError};
-use crate::time::{format, now_text};
-
-/// How long a login may stay at the provider before its state expires.
-pub const STATE_LIFETIME: SignedDuration = SignedDuration::from_mins(10);
-
-/// The `settings` area holding the groups claim of the last OIDC sign-in.
-const LAST_LOGIN_AREA: &str = "oidc_last_login";
-
-/// A login in flight, kept server-side until the provider sends the
-/// browser back (or the state expires).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoginState {
-    pub state: String,
-    pub nonce: String,
-    pub pkce_verifier: String,
-    pub return_to: String,
-}
-
-/// Stores a login in flight and prunes the expired ones.
-pub fn save_state(tx: &Transaction<'_>, login: &LoginState) -> crate::Result<()> {
-    let now = Timestamp::now();
-    tx.execute(
-        "DELETE FROM oidc_login_states WHERE expires_at <= ?1",
-        [format(now)],
-    )?;
-    tx.execute(
-        r#"
-        INSERT INTO oidc_login_states (state, nonce, pkce_verifier, return_to, created_at, expires_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-        "#,
-        params![
-            login.state,
-            login.nonce,
-            login.pkce_verifier,
-            login.return_to,
-            format(now),
-            format(now + STATE_LIFETIME)
-        ],
-    )?;
-    Ok(())
-}
-
-/// Takes a login in flight: the row is deleted whatever happens next, so a
-/// state works once. An unknown or expired state has none.
-pub fn take_state(tx: &Transaction<'_>, state: &str) -> crate::Result<Option<LoginState>> {
-    let row: Option<(LoginState, String)> = tx
-        .query_row(
-            r#"
-            DELETE FROM oidc_login_states
-            WHERE state = ?1
-            RETURNING state, nonce, pkce_verifier, return_to, expires_at
-            "#,
-            [state],
-            |r| {
-                let login = LoginState {
-                    state: r.get(0)?,
-                    nonce: r.get(1)?,
-                    pkce_verifier: r.get(2)?,
-                    return_to: r.get(3)?,
-                };
-                Ok((login, r.get(4)?))
-            },
-        )
-        .optional()?;
-    Ok(row.and_then(|(login, expires_at)| (expires_at > now_text()).then_some(login)))
-}
 
 /// What a verified ID token (and the userinfo endpoint) says about a person.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -404,42 +341,6 @@ pub fn record_failure(
     )
 }
 
-/// The groups claim of the last OIDC sign-in, names only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LastLogin {
-    pub at: String,
-    /// `None` when the provider sent no groups claim.
-    pub groups: Option<Vec<String>>,
-}
-
-/// Records the groups claim of a sign-in, replacing the previous one.
-pub fn record_last_login(tx: &Transaction<'_>, groups: Option<&[String]>) -> crate::Result<()> {
-    let last = LastLogin {
-        at: now_text(),
-        groups: groups.map(<[String]>::to_vec),
-    };
-    tx.execute(
-        r#"
-        INSERT INTO settings (area, value, updated_at) VALUES (?1, ?2, ?3)
-        ON CONFLICT (area) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-        "#,
-        params![LAST_LOGIN_AREA, serde_json::to_string(&last)?, last.at],
-    )?;
-    Ok(())
-}
-
-/// The groups claim of the last OIDC sign-in, if there was one.
-pub fn last_login(conn: &Connection) -> crate::Result<Option<LastLogin>> {
-    let text: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE area = ?1",
-            [LAST_LOGIN_AREA],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
-}
-
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -495,65 +396,6 @@ mod tests {
         policy: Policy<'_>,
     ) -> Result<SignedIn, Refusal> {
         crate::db::write(conn, |tx| sign_in(tx, identity, policy, Origin::default())).unwrap()
-    }
-
-    #[test]
-    fn a_state_works_once_and_not_after_it_expires() {
-        let mut conn = db();
-        let login = LoginState {
-            state: "s1".into(),
-            nonce: "n1".into(),
-            pkce_verifier: "v1".into(),
-            return_to: "/bills".into(),
-        };
-        crate::db::write(&mut conn, |tx| save_state(tx, &login)).unwrap();
-        let taken = crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap();
-        assert_eq!(taken, Some(login.clone()));
-        assert_eq!(
-            crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap(),
-            None
-        );
-
-        crate::db::write(&mut conn, |tx| save_state(tx, &login)).unwrap();
-        conn.execute(
-            "UPDATE oidc_login_states SET expires_at = '2000-01-01T00:00:00.000Z'",
-            [],
-        )
-        .unwrap();
-        assert_eq!(
-            crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap(),
-            None
-        );
-        let left: i64 = conn
-            .query_row("SELECT count(*) FROM oidc_login_states", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(left, 0, "an expired state is deleted too");
-    }
-
-    #[test]
-    fn saving_a_state_prunes_the_expired_ones() {
-        let mut conn = db();
-        let login = |state: &str| LoginState {
-            state: state.into(),
-            nonce: "n".into(),
-            pkce_verifier: "v".into(),
-            return_to: "/".into(),
-        };
-        crate::db::write(&mut conn, |tx| save_state(tx, &login("old"))).unwrap();
-        conn.execute(
-            "UPDATE oidc_login_states SET expires_at = '2000-01-01T00:00:00.000Z'",
-            [],
-        )
-        .unwrap();
-        crate::db::write(&mut conn, |tx| save_state(tx, &login("new"))).unwrap();
-        let states: Vec<String> = conn
-            .prepare("SELECT state FROM oidc_login_states")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(states, vec!["new".to_string()]);
     }
 
     #[test]
@@ -703,16 +545,5 @@ mod tests {
             .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
             .unwrap();
         assert_eq!(sessions, 0);
-    }
-
-    #[test]
-    fn the_last_groups_claim_is_kept_for_the_test_action() {
-        let mut conn = db();
-        assert_eq!(last_login(&conn).unwrap(), None);
-        let groups = vec!["a".to_string(), "b".to_string()];
-        crate::db::write(&mut conn, |tx| record_last_login(tx, Some(&groups))).unwrap();
-        assert_eq!(last_login(&conn).unwrap().unwrap().groups, Some(groups));
-        crate::db::write(&mut conn, |tx| record_last_login(tx, None)).unwrap();
-        assert_eq!(last_login(&conn).unwrap().unwrap().groups, None);
     }
 }

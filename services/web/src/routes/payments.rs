@@ -1,0 +1,252 @@
+//! Payments of the signed-in user: record, edit, delete with Undo, bulk pay.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use billtracker::bills::payments::{self, Payment, PaymentInput, Source};
+use billtracker::bills::tracker::Bucket;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::json::{ApiJson, ApiPath, ApiQuery};
+use crate::routes::bills::PaymentPage;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PaymentQuery {
+    pub bill_id: Option<i64>,
+    /// Paid on or after (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<Date>,
+    /// Paid on or before (YYYY-MM-DD).
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<Date>,
+    pub before: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// The user's payments, newest first, paged.
+#[utoipa::path(get, path = "/api/payments", tag = "payments", params(PaymentQuery), responses((status = 200, body = PaymentPage)))]
+pub async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiQuery(query): ApiQuery<PaymentQuery>,
+) -> Result<Json<PaymentPage>, ApiError> {
+    let user = current.user.id;
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let items = state
+        .db
+        .run(move |conn| {
+            Ok(payments::list(
+                conn,
+                user,
+                query.bill_id,
+                query.from,
+                query.to,
+                query.before,
+                limit,
+            ))
+        })
+        .await??;
+    let next = (items.len() as u32 == limit)
+        .then(|| items.last().map(|p| p.id))
+        .flatten();
+    Ok(Json(PaymentPage { items, next }))
+}
+
+/// Records a payment toward one occurrence.
+#[utoipa::path(post, path = "/api/payments", tag = "payments", request_body = PaymentInput,
+    responses((status = 201, body = Payment), (status = 400, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(input): ApiJson<PaymentInput>,
+) -> Result<(StatusCode, Json<Payment>), ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    let payment = state
+        .db
+        .write(move |tx| Ok(payments::create(tx, user, input, Source::Manual, today)))
+        .await??;
+    Ok((StatusCode::CREATED, Json(payment)))
+}
+
+/// Changes a payment's amount, dates, method or note.
+#[utoipa::path(patch, path = "/api/payments/{id}", tag = "payments", request_body = PaymentInput, params(("id" = i64, Path)),
+    responses((status = 200, body = Payment), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<PaymentInput>,
+) -> Result<Json<Payment>, ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    Ok(Json(
+        state
+            .db
+            .write(move |tx| Ok(payments::update(tx, user, id, input, today)))
+            .await??,
+    ))
+}
+
+/// Deletes a payment (restorable for 30 days).
+#[utoipa::path(delete, path = "/api/payments/{id}", tag = "payments", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    let user = current.user.id;
+    state
+        .db
+        .write(move |tx| Ok(payments::delete_many(tx, user, &[id])))
+        .await??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Restores a deleted payment.
+#[utoipa::path(post, path = "/api/payments/{id}/restore", tag = "payments", params(("id" = i64, Path)),
+    responses((status = 200, body = Payment), (status = 404, body = ErrorBody)))]
+pub async fn restore(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Payment>, ApiError> {
+    let user = current.user.id;
+    let mut restored = state
+        .db
+        .write(move |tx| Ok(payments::restore_many(tx, user, &[id])))
+        .await??;
+    restored
+        .pop()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("the deleted payment"))
+}
+
+/// Pay every unpaid occurrence due up to today in one bucket of a month.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkPay {
+    pub year: i16,
+    pub month: i8,
+    pub bucket: Bucket,
+    /// Only count what would be paid (for the confirmation).
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkPaid {
+    pub count: usize,
+    pub total_cents: i64,
+    /// The payments created, for one Undo (empty on a dry run).
+    pub payment_ids: Vec<i64>,
+}
+
+/// "Pay all due": pays the remaining amount of every unpaid occurrence due
+/// up to today in a bucket, in one transaction.
+#[utoipa::path(post, path = "/api/payments/bulk", tag = "payments", request_body = BulkPay,
+    responses((status = 200, body = BulkPaid), (status = 400, body = ErrorBody)))]
+pub async fn bulk(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(body): ApiJson<BulkPay>,
+) -> Result<Json<BulkPaid>, ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    if !(1..=12).contains(&body.month) {
+        return Err(ApiError::bad_request(
+            "INVALID_INPUT",
+            "month",
+            "month is 1 to 12",
+        ));
+    }
+    let answer = state
+        .db
+        .write(move |tx| {
+            let rows = match payments::payable(tx, user, body.year, body.month, body.bucket, today)
+            {
+                Ok(rows) => rows,
+                Err(error) => return Ok(Err(error)),
+            };
+            let total_cents = rows.iter().map(|r| r.remaining_cents).sum();
+            let mut payment_ids = Vec::new();
+            if !body.dry_run {
+                for row in &rows {
+                    let input = PaymentInput {
+                        bill_id: Some(row.bill_id),
+                        due_date: Some(row.due_date),
+                        amount_cents: Some(row.remaining_cents),
+                        paid_on: Some(today),
+                        ..PaymentInput::default()
+                    };
+                    match payments::create(tx, user, input, Source::Manual, today) {
+                        Ok(payment) => payment_ids.push(payment.id),
+                        Err(error) => return Ok(Err(error)),
+                    }
+                }
+            }
+            Ok(Ok(BulkPaid {
+                count: rows.len(),
+                total_cents,
+                payment_ids,
+            }))
+        })
+        .await??;
+    Ok(Json(answer))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentIds {
+    pub ids: Vec<i64>,
+}
+
+/// Deletes several payments at once (the Undo of "Pay all due").
+#[utoipa::path(post, path = "/api/payments/bulk-delete", tag = "payments", request_body = PaymentIds,
+    responses((status = 200, body = PaymentIds), (status = 404, body = ErrorBody)))]
+pub async fn bulk_delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(body): ApiJson<PaymentIds>,
+) -> Result<Json<PaymentIds>, ApiError> {
+    let user = current.user.id;
+    if body.ids.len() > 1000 {
+        return Err(ApiError::bad_request(
+            "INVALID_INPUT",
+            "ids",
+            "at most 1000 payments at once",
+        ));
+    }
+    let ids = state
+        .db
+        .write(move |tx| Ok(payments::delete_many(tx, user, &body.ids)))
+        .await??;
+    Ok(Json(PaymentIds { ids }))
+}
+
+/// Restores several deleted payments at once (the Undo of a removal).
+#[utoipa::path(post, path = "/api/payments/bulk-restore", tag = "payments", request_body = PaymentIds,
+    responses((status = 200, body = Vec<Payment>), (status = 404, body = ErrorBody)))]
+pub async fn bulk_restore(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(body): ApiJson<PaymentIds>,
+) -> Result<Json<Vec<Payment>>, ApiError> {
+    let user = current.user.id;
+    if body.ids.len() > 1000 {
+        return Err(ApiError::bad_request(
+            "INVALID_INPUT",
+            "ids",
+            "at most 1000 payments at once",
+        ));
+    }
+    Ok(Json(
+        state
+            .db
+            .write(move |tx| Ok(payments::restore_many(tx, user, &body.ids)))
+            .await??,
+    ))
+}

@@ -1,0 +1,233 @@
+//! The monthly tracker and the actions on one occurrence.
+
+use axum::Json;
+use axum::extract::State;
+use billtracker::bills::payments::{self, Method, Payment};
+use billtracker::bills::tracker::{self, Override, Row, Tracker};
+use billtracker::bills::{self as domain, bills};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::json::{ApiJson, ApiPath, ApiQuery};
+use crate::routes::payments::PaymentIds;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MonthQuery {
+    /// Defaults to the current year.
+    pub year: Option<i16>,
+    /// 1 to 12; defaults to the current month.
+    pub month: Option<i8>,
+}
+
+impl MonthQuery {
+    /// The requested month, or this one.
+    pub fn resolve(&self, today: Date) -> Result<(i16, i8), ApiError> {
+        let year = self.year.unwrap_or(today.year());
+        let month = self.month.unwrap_or(today.month());
+        if !(1..=12).contains(&month) {
+            return Err(ApiError::bad_request(
+                "INVALID_INPUT",
+                "month",
+                "month is 1 to 12",
+            ));
+        }
+        if !(1970..=2200).contains(&year) {
+            return Err(ApiError::bad_request(
+                "INVALID_INPUT",
+                "year",
+                "year is 1970 to 2200",
+            ));
+        }
+        Ok((year, month))
+    }
+}
+
+/// The month's occurrences by bucket with totals, statuses and remaining amounts.
+#[utoipa::path(get, path = "/api/tracker", tag = "tracker", params(MonthQuery),
+    responses((status = 200, body = Tracker), (status = 400, body = ErrorBody)))]
+pub async fn month(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiQuery(query): ApiQuery<MonthQuery>,
+) -> Result<Json<Tracker>, ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    let (year, month) = query.resolve(today)?;
+    Ok(Json(
+        state
+            .db
+            .run(move |conn| Ok(domain::tracker_for(conn, user, year, month, today)))
+            .await??,
+    ))
+}
+
+/// Unpaid occurrences of earlier months (the last 90 days), not snoozed.
+#[utoipa::path(get, path = "/api/tracker/overdue", tag = "tracker", responses((status = 200, body = Vec<Row>)))]
+pub async fn overdue(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<Vec<Row>>, ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    let rows = state
+        .db
+        .run(move |conn| {
+            let from = today.checked_sub(90.days()).unwrap_or(today);
+            let to = today.first_of_month().yesterday().unwrap_or(today);
+            let bills = match bills::tracked(conn, user, today) {
+                Ok(bills) => bills,
+                Err(error) => return Ok(Err(error)),
+            };
+            let paid = payments::paid_by_occurrence(conn, user, from, to);
+            let overrides = payments::overrides(conn, user, from, to);
+            let (paid, overrides) = match (paid, overrides) {
+                (Ok(p), Ok(o)) => (p, o),
+                (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
+            };
+            let today_text = today.to_string();
+            let mut rows: Vec<Row> = bills
+                .iter()
+                .flat_map(|bill| {
+                    tracker::visible_occurrences(bill, from, to, &paid)
+                        .into_iter()
+                        .map(|due| tracker::row(bill, due, today, &paid, &overrides))
+                        .collect::<Vec<_>>()
+                })
+                .filter(|row| !row.skipped && row.remaining_cents > 0)
+                .filter(|row| {
+                    row.month_override
+                        .as_ref()
+                        .and_then(|o| o.snoozed_until.as_deref())
+                        .is_none_or(|until| until <= today_text.as_str())
+                })
+                .collect();
+            rows.sort_by(|a, b| (a.due_date, &a.name).cmp(&(b.due_date, &b.name)));
+            Ok(Ok(rows))
+        })
+        .await??;
+    Ok(Json(rows))
+}
+
+/// A month override: each field optional; an absent field is no override.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideBody {
+    pub amount_cents: Option<i64>,
+    pub skipped: Option<bool>,
+    pub note: Option<String>,
+    /// No reminders or overdue alerts until this date (YYYY-MM-DD).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub snoozed_until: Option<Date>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverrideAnswer {
+    #[serde(rename = "override")]
+    pub value: Option<Override>,
+}
+
+/// Sets the override of one occurrence (replacing any earlier one).
+#[utoipa::path(put, path = "/api/occurrences/{bill_id}/{due_date}/override", tag = "tracker", request_body = OverrideBody,
+    params(("bill_id" = i64, Path), ("due_date" = String, Path, format = Date)),
+    responses((status = 200, body = OverrideAnswer), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn put_override(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath((bill_id, due_date)): ApiPath<(i64, Date)>,
+    ApiJson(body): ApiJson<OverrideBody>,
+) -> Result<Json<OverrideAnswer>, ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    let value = Override {
+        amount_cents: body.amount_cents,
+        skipped: body.skipped,
+        note: body.note,
+        snoozed_until: body.snoozed_until.map(|d| d.to_string()),
+    };
+    let saved = state
+        .db
+        .write(move |tx| {
+            Ok(payments::set_override(
+                tx, user, bill_id, due_date, value, today,
+            ))
+        })
+        .await??;
+    Ok(Json(OverrideAnswer { value: saved }))
+}
+
+/// Removes the override of one occurrence.
+#[utoipa::path(delete, path = "/api/occurrences/{bill_id}/{due_date}/override", tag = "tracker",
+    params(("bill_id" = i64, Path), ("due_date" = String, Path, format = Date)),
+    responses((status = 200, body = OverrideAnswer), (status = 404, body = ErrorBody)))]
+pub async fn delete_override(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath((bill_id, due_date)): ApiPath<(i64, Date)>,
+) -> Result<Json<OverrideAnswer>, ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    state
+        .db
+        .write(move |tx| Ok(payments::clear_override(tx, user, bill_id, due_date, today)))
+        .await??;
+    Ok(Json(OverrideAnswer { value: None }))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuickPay {
+    pub method: Option<Method>,
+}
+
+/// Pays the remaining amount of an occurrence today.
+#[utoipa::path(post, path = "/api/occurrences/{bill_id}/{due_date}/quick-pay", tag = "tracker", request_body = QuickPay,
+    params(("bill_id" = i64, Path), ("due_date" = String, Path, format = Date)),
+    responses((status = 201, body = Payment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn quick_pay(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath((bill_id, due_date)): ApiPath<(i64, Date)>,
+    body: Option<ApiJson<QuickPay>>,
+) -> Result<(axum::http::StatusCode, Json<Payment>), ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    let method = body.and_then(|ApiJson(b)| b.method);
+    let payment = state
+        .db
+        .write(move |tx| {
+            Ok(payments::quick_pay(
+                tx, user, bill_id, due_date, method, today,
+            ))
+        })
+        .await??;
+    Ok((axum::http::StatusCode::CREATED, Json(payment)))
+}
+
+/// Removes every payment of an occurrence; returns their ids for Undo
+/// (`POST /api/payments/bulk-restore`).
+#[utoipa::path(delete, path = "/api/occurrences/{bill_id}/{due_date}/payments", tag = "tracker",
+    params(("bill_id" = i64, Path), ("due_date" = String, Path, format = Date)),
+    responses((status = 200, body = PaymentIds), (status = 404, body = ErrorBody)))]
+pub async fn remove_payments(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath((bill_id, due_date)): ApiPath<(i64, Date)>,
+) -> Result<Json<PaymentIds>, ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    let ids = state
+        .db
+        .write(move |tx| {
+            if let Err(error) = bills::get(tx, user, bill_id, today) {
+                return Ok(Err(error));
+            }
+            let mut stmt = tx.prepare(
+                "SELECT id FROM payments WHERE user_id = ?1 AND bill_id = ?2 AND due_date = ?3 AND deleted_at IS NULL",
+            )?;
+            let ids: Vec<i64> = stmt
+                .query_map(rusqlite::params![user, bill_id, due_date.to_string()], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(payments::delete_many(tx, user, &ids))
+        })
+        .await??;
+    Ok(Json(PaymentIds { ids }))
+}

@@ -1,0 +1,486 @@
+//! The month's tracker: every occurrence with its amount due, paid total,
+//! remaining and status, grouped by bucket with subtotals. Computed here
+//! once; the API, summary and cards show these figures as they are.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::cycle::{self, Schedule};
+use super::status::{Status, status};
+
+/// Which money pays a bill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    /// Money at the start of the month.
+    First,
+    /// Mid-month money.
+    Fifteenth,
+    Other,
+}
+
+impl Bucket {
+    pub const ALL: [Bucket; 3] = [Bucket::First, Bucket::Fifteenth, Bucket::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bucket::First => "first",
+            Bucket::Fifteenth => "fifteenth",
+            Bucket::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Bucket> {
+        Bucket::ALL.into_iter().find(|b| b.as_str() == text)
+    }
+
+    /// The default bucket of a due day: 1 to 14 first, 15 to 31 fifteenth.
+    pub fn for_day(day: u8) -> Bucket {
+        if day < 15 {
+            Bucket::First
+        } else {
+            Bucket::Fifteenth
+        }
+    }
+}
+
+/// What the tracker needs of a bill.
+#[derive(Debug, Clone)]
+pub struct TrackedBill {
+    pub id: i64,
+    pub name: String,
+    pub category_id: Option<i64>,
+    pub amount_cents: i64,
+    pub bucket: Bucket,
+    pub autopay: bool,
+    pub schedule: Schedule,
+    /// Occurrences on or after this date are dropped (inactive bill), unless paid.
+    pub inactive_from: Option<Date>,
+}
+
+/// A month override of one occurrence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Override {
+    pub amount_cents: Option<i64>,
+    pub skipped: Option<bool>,
+    pub note: Option<String>,
+    pub snoozed_until: Option<String>,
+}
+
+/// Month totals; the same rules for a bucket and for the month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Totals {
+    /// Amounts due of the occurrences that are not skipped.
+    pub due_cents: i64,
+    /// Payments toward those occurrences, overpayments included.
+    pub paid_cents: i64,
+    /// What is still owed, never below zero for one occurrence.
+    pub remaining_cents: i64,
+    /// Late or missed occurrences.
+    pub overdue_count: i64,
+    /// Occurrences (skipped ones included).
+    pub occurrence_count: i64,
+    pub paid_count: i64,
+    pub skipped_count: i64,
+}
+
+impl Totals {
+    fn add(&mut self, row: &Row) {
+        self.occurrence_count += 1;
+        if row.skipped {
+            self.skipped_count += 1;
+            return;
+        }
+        self.due_cents += row.amount_due_cents;
+        self.paid_cents += row.paid_cents;
+        self.remaining_cents += row.remaining_cents;
+        if row.status.is_overdue() {
+            self.overdue_count += 1;
+        }
+        if row.status == Status::Paid {
+            self.paid_count += 1;
+        }
+    }
+}
+
+/// One occurrence in the tracker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Row {
+    pub bill_id: i64,
+    pub name: String,
+    pub category_id: Option<i64>,
+    #[schema(value_type = String, format = Date)]
+    pub due_date: Date,
+    pub bucket: Bucket,
+    pub amount_due_cents: i64,
+    /// The bill's expected amount, before a month override.
+    pub expected_cents: i64,
+    pub paid_cents: i64,
+    pub remaining_cents: i64,
+    pub status: Status,
+    pub overpaid: bool,
+    pub autopay: bool,
+    pub skipped: bool,
+    pub payment_count: i64,
+    #[serde(rename = "override")]
+    pub month_override: Option<Override>,
+}
+
+/// One bucket of the tracker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct BucketView {
+    pub bucket: Bucket,
+    pub totals: Totals,
+    pub rows: Vec<Row>,
+}
+
+/// The tracker answer of one month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Tracker {
+    pub year: i16,
+    pub month: i8,
+    #[schema(value_type = String, format = Date)]
+    pub today: Date,
+    pub totals: Totals,
+    pub buckets: Vec<BucketView>,
+}
+
+/// Payments per occurrence: (bill id, due date) → (total cents, count).
+pub type PaidByOccurrence = HashMap<(i64, Date), (i64, i64)>;
+
+/// Overrides per occurrence.
+pub type Overrides = HashMap<(i64, Date), Override>;
+
+/// The occurrences of `bills` in `[from, to]` that the tracker shows: the
+/// schedule's dates, minus those of an inactive bill from its inactive date
+/// on unless something was paid toward them.
+pub fn visible_occurrences(
+    bill: &TrackedBill,
+    from: Date,
+    to: Date,
+    paid: &PaidByOccurrence,
+) -> Vec<Date> {
+    cycle::occurrences(&bill.schedule, from, to)
+        .into_iter()
+        .filter(|date| match bill.inactive_from {
+            Some(cutoff) if *date >= cutoff => paid.contains_key(&(bill.id, *date)),
+            _ => true,
+        })
+        .collect()
+}
+
+/// Builds one row.
+pub fn row(
+    bill: &TrackedBill,
+    due: Date,
+    today: Date,
+    paid: &PaidByOccurrence,
+    overrides: &Overrides,
+) -> Row {
+    let month_override = overrides.get(&(bill.id, due)).cloned();
+    let amount_due = month_override
+        .as_ref()
+        .and_then(|o| o.amount_cents)
+        .unwrap_or(bill.amount_cents);
+    let skipped = month_override
+        .as_ref()
+        .and_then(|o| o.skipped)
+        .unwrap_or(false);
+    let (paid_cents, payment_count) = paid.get(&(bill.id, due)).copied().unwrap_or((0, 0));
+    let status = status(today, due, amount_due, paid_cents, skipped);
+    Row {
+        bill_id: bill.id,
+        name: bill.name.clone(),
+        category_id: bill.category_id,
+        due_date: due,
+        bucket: bill.bucket,
+        amount_due_cents: amount_due,
+        expected_cents: bill.amount_cents,
+        paid_cents,
+        remaining_cents: if skipped {
+            0
+        } else {
+            (amount_due - paid_cents).max(0)
+        },
+        status,
+        overpaid: !skipped && amount_due > 0 && paid_cents > amount_due,
+        autopay: bill.autopay,
+        skipped,
+        payment_count,
+        month_override,
+    }
+}
+
+/// Computes the tracker of a month.
+pub fn month(
+    year: i16,
+    month: i8,
+    today: Date,
+    bills: &[TrackedBill],
+    paid: &PaidByOccurrence,
+    overrides: &Overrides,
+) -> Option<Tracker> {
+    let first = Date::new(year, month, 1).ok()?;
+    let last = first.last_of_month();
+
+    let mut buckets: Vec<BucketView> = Bucket::ALL
+        .into_iter()
+        .map(|bucket| BucketView {
+            bucket,
+            totals: Totals::default(),
+            rows: Vec::new(),
+        })
+        .collect();
+    let mut totals = Totals::default();
+
+    for bill in bills {
+        for due in visible_occurrences(bill, first, last, paid) {
+            let row = row(bill, due, today, paid, overrides);
+            totals.add(&row);
+            let view = buckets
+                .iter_mut()
+                .find(|b| b.bucket == bill.bucket)
+                .expect("every bucket has a view");
+            view.totals.add(&row);
+            view.rows.push(row);
+        }
+    }
+    for view in &mut buckets {
+        view.rows.sort_by(|a, b| {
+            (a.due_date, &a.name, a.bill_id).cmp(&(b.due_date, &b.name, b.bill_id))
+        });
+    }
+
+    Some(Tracker {
+        year,
+        month,
+        today,
+        totals,
+        buckets,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bills::cycle::Cycle;
+    use jiff::civil::date;
+
+    fn bill(
+        id: i64,
+        name: &str,
+        cents: i64,
+        cycle: Cycle,
+        day: u8,
+        anchor: Date,
+        bucket: Bucket,
+    ) -> TrackedBill {
+        TrackedBill {
+            id,
+            name: name.into(),
+            category_id: None,
+            amount_cents: cents,
+            bucket,
+            autopay: false,
+            schedule: Schedule {
+                cycle,
+                due_day: Some(day),
+                anchor,
+                end: None,
+            },
+            inactive_from: None,
+        }
+    }
+
+    /// A fixed data set and a fixed today (2026-03-10).
+    #[test]
+    fn totals_and_statuses_of_a_fixed_month() {
+        let today = date(2026, 3, 10);
+        let jan = date(2026, 1, 1);
+        let bills = vec![
+            bill(1, "Rent", 120_000, Cycle::Monthly, 1, jan, Bucket::First),
+            bill(2, "Phone", 5_000, Cycle::Monthly, 5, jan, Bucket::First),
+            bill(3, "Power", 9_000, Cycle::Monthly, 3, jan, Bucket::First),
+            bill(4, "Gym", 3_000, Cycle::Monthly, 8, jan, Bucket::First),
+            bill(
+                5,
+                "Water",
+                4_000,
+                Cycle::Quarterly,
+                20,
+                date(2026, 3, 20),
+                Bucket::Fifteenth,
+            ),
+            bill(
+                6,
+                "Insurance",
+                20_000,
+                Cycle::Quarterly,
+                20,
+                date(2026, 1, 20),
+                Bucket::Fifteenth,
+            ),
+            bill(
+                7,
+                "Lunch money",
+                1_000,
+                Cycle::Weekly,
+                1,
+                date(2026, 3, 2),
+                Bucket::Other,
+            ),
+            bill(8, "Car", 30_000, Cycle::Monthly, 31, jan, Bucket::Fifteenth),
+            bill(9, "Internet", 6_000, Cycle::Monthly, 10, jan, Bucket::First),
+            bill(
+                10,
+                "Streaming",
+                1_500,
+                Cycle::Monthly,
+                12,
+                jan,
+                Bucket::First,
+            ),
+            bill(11, "Daycare", 50_000, Cycle::Monthly, 2, jan, Bucket::First),
+        ];
+        let mut paid = PaidByOccurrence::new();
+        paid.insert((1, date(2026, 3, 1)), (120_000, 1)); // paid
+        paid.insert((2, date(2026, 3, 5)), (2_000, 1)); // partial
+        paid.insert((4, date(2026, 3, 8)), (3_500, 2)); // overpaid
+        paid.insert((7, date(2026, 3, 2)), (1_000, 1)); // one week paid
+        let mut overrides = Overrides::new();
+        overrides.insert(
+            (11, date(2026, 3, 2)),
+            Override {
+                skipped: Some(true),
+                ..Override::default()
+            },
+        );
+        overrides.insert(
+            (10, date(2026, 3, 12)),
+            Override {
+                amount_cents: Some(2_000),
+                ..Override::default()
+            },
+        );
+
+        let tracker = month(2026, 3, today, &bills, &paid, &overrides).unwrap();
+        let find = |id: i64| {
+            tracker
+                .buckets
+                .iter()
+                .flat_map(|b| &b.rows)
+                .find(|r| r.bill_id == id)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(find(1).status, Status::Paid);
+        assert_eq!(find(2).status, Status::Partial);
+        assert_eq!(find(2).remaining_cents, 3_000);
+        assert_eq!(find(3).status, Status::Late);
+        assert_eq!(find(4).status, Status::Paid);
+        assert!(find(4).overpaid);
+        assert_eq!(find(4).remaining_cents, 0);
+        assert_eq!(
+            find(5).status,
+            Status::Upcoming,
+            "first quarter falls in March"
+        );
+        assert!(
+            tracker
+                .buckets
+                .iter()
+                .flat_map(|b| &b.rows)
+                .all(|r| r.bill_id != 6),
+            "quarterly from January skips March"
+        );
+        assert_eq!(find(8).due_date, date(2026, 3, 31));
+        assert_eq!(find(9).status, Status::DueToday);
+        assert_eq!(find(10).status, Status::DueSoon);
+        assert_eq!(find(10).amount_due_cents, 2_000, "month override");
+        assert_eq!(find(11).status, Status::Skipped);
+        let weekly: Vec<_> = tracker
+            .buckets
+            .iter()
+            .flat_map(|b| &b.rows)
+            .filter(|r| r.bill_id == 7)
+            .collect();
+        assert_eq!(
+            weekly.len(),
+            5,
+            "a weekly bill with five occurrences in March 2026"
+        );
+
+        // Due: everything not skipped.
+        let due = 120_000 + 5_000 + 9_000 + 3_000 + 4_000 + 5 * 1_000 + 30_000 + 6_000 + 2_000;
+        let paid_total = 120_000 + 2_000 + 3_500 + 1_000;
+        let remaining = 3_000 + 9_000 + 4_000 + 4 * 1_000 + 30_000 + 6_000 + 2_000;
+        assert_eq!(tracker.totals.due_cents, due);
+        assert_eq!(tracker.totals.paid_cents, paid_total);
+        assert_eq!(tracker.totals.remaining_cents, remaining);
+        // Late: power (3rd) and the weekly of the 9th.
+        assert_eq!(tracker.totals.overdue_count, 2);
+        let first = &tracker.buckets[0];
+        assert_eq!(first.bucket, Bucket::First);
+        assert_eq!(
+            first.totals.due_cents,
+            120_000 + 5_000 + 9_000 + 3_000 + 6_000 + 2_000
+        );
+    }
+
+    #[test]
+    fn an_unpaid_occurrence_of_an_ended_month_is_missed() {
+        let bills = vec![bill(
+            1,
+            "Rent",
+            100,
+            Cycle::Monthly,
+            28,
+            date(2026, 1, 1),
+            Bucket::Fifteenth,
+        )];
+        let tracker = month(
+            2026,
+            2,
+            date(2026, 3, 1),
+            &bills,
+            &PaidByOccurrence::new(),
+            &Overrides::new(),
+        )
+        .unwrap();
+        assert_eq!(tracker.buckets[1].rows[0].status, Status::Missed);
+        assert_eq!(tracker.totals.overdue_count, 1);
+    }
+
+    #[test]
+    fn an_inactive_bill_keeps_its_paid_history_only() {
+        let mut b = bill(
+            1,
+            "Old",
+            100,
+            Cycle::Monthly,
+            5,
+            date(2026, 1, 1),
+            Bucket::First,
+        );
+        b.inactive_from = Some(date(2026, 2, 1));
+        let mut paid = PaidByOccurrence::new();
+        paid.insert((1, date(2026, 2, 5)), (100, 1));
+        let t = |m| {
+            month(
+                2026,
+                m,
+                date(2026, 6, 1),
+                std::slice::from_ref(&b),
+                &paid,
+                &Overrides::new(),
+            )
+            .unwrap()
+        };
+        assert_eq!(t(1).totals.occurrence_count, 1);
+        assert_eq!(t(2).totals.occurrence_count, 1, "paid occurrence stays");
+        assert_eq!(t(3).totals.occurrence_count, 0);
+    }
+}
