@@ -11,6 +11,9 @@
 //                   "name", "preferred_username", "groups": [...] } },
 //                   read again at every lookup so a test can change groups
 //                   between sign-ins
+//   CLAIMS_ONLY_AT_USERINFO
+//                   "true": the ID token carries only sub (and the protocol
+//                   claims); the scopes' claims come from userinfo alone
 //
 // Prints "listening" once it accepts connections.
 //
@@ -64,8 +67,9 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     profile: ['name', 'preferred_username'],
     groups: ['groups'],
   },
-  // Scope claims go into the ID token too, not only to userinfo.
-  conformIdTokenClaims: false,
+  // By default the scopes' claims go into the ID token too, as most
+  // providers do; the strict reading of the spec keeps them for userinfo.
+  conformIdTokenClaims: process.env.CLAIMS_ONLY_AT_USERINFO === 'true',
   pkce: { required: () => true },
   features: { devInteractions: { enabled: true } },
   async findAccount(ctx, id) {

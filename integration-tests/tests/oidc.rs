@@ -40,7 +40,12 @@ struct OidcProvider {
 impl OidcProvider {
     /// Starts the provider with one client and the given accounts; fails
     /// loudly when Node or the npm packages are missing.
-    fn start(dir: &Path, redirect_uri: &str, accounts: Value) -> OidcProvider {
+    fn start(
+        dir: &Path,
+        redirect_uri: &str,
+        accounts: Value,
+        env: &[(&str, &str)],
+    ) -> OidcProvider {
         let node = Command::new("node").arg("--version").output();
         assert!(
             node.as_ref().is_ok_and(|o| o.status.success()),
@@ -67,6 +72,7 @@ impl OidcProvider {
             .env("CLIENT_SECRET", CLIENT_SECRET)
             .env("REDIRECT_URIS", redirect_uri)
             .env("ACCOUNTS_FILE", &accounts_path)
+            .envs(env.iter().copied())
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err))
             .spawn()
@@ -133,14 +139,14 @@ struct Sso {
 
 impl Sso {
     fn start(accounts: Value) -> Sso {
-        Sso::start_with(accounts, &[])
+        Sso::start_with(accounts, &[], &[])
     }
 
-    /// Starts both, with more (or other) environment for the web process.
-    fn start_with(accounts: Value, env: &[(&str, &str)]) -> Sso {
+    /// Starts both, with more (or other) environment for each.
+    fn start_with(accounts: Value, env: &[(&str, &str)], provider_env: &[(&str, &str)]) -> Sso {
         let mut suite = Suite::new();
         let redirect_uri = suite.url("/api/auth/oidc/callback");
-        let provider = OidcProvider::start(suite.dir.path(), &redirect_uri, accounts);
+        let provider = OidcProvider::start(suite.dir.path(), &redirect_uri, accounts, provider_env);
         for (name, value) in [
             ("ADMIN_USERNAME", "admin"),
             ("ADMIN_PASSWORD", ADMIN_PASSWORD),
@@ -665,6 +671,7 @@ fn a_person_without_an_account_or_who_cancels_lands_on_the_login_page_with_the_r
     let sso = Sso::start_with(
         json!({"dan": person("dan", &["staff"])}),
         &[("OIDC_AUTO_PROVISION", "false")],
+        &[],
     );
 
     let dan = Browser::new();
@@ -716,4 +723,24 @@ fn a_person_without_an_account_or_who_cancels_lands_on_the_login_page_with_the_r
         message.contains("Single sign-on is turned off"),
         "{message}"
     );
+}
+
+#[test]
+fn groups_and_profile_are_read_from_userinfo_when_the_id_token_has_none() {
+    let sso = Sso::start_with(
+        json!({"eve": person("eve", &[ADMIN_GROUP])}),
+        &[],
+        &[("CLAIMS_ONLY_AT_USERINFO", "true")],
+    );
+    let eve = Browser::new();
+    eve.sign_in(&sso, "eve", "/");
+    let (status, me) = eve.me(&sso);
+    assert_eq!(status, 200, "{}", sso.logs());
+    assert_eq!(
+        me["role"], "admin",
+        "the groups came from the userinfo endpoint"
+    );
+    assert_eq!(me["username"], "eve", "{me}");
+    assert_eq!(me["email"], "eve@example.org");
+    assert_eq!(me["display_name"], "EVE Example");
 }

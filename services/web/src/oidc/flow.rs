@@ -267,23 +267,10 @@ async fn verify(
         }
     }
 
-    let groups = match claims.additional_claims().groups(&settings.groups_claim) {
-        Some(groups) => Some(groups),
-        None => match userinfo_groups(client, response.access_token(), claims.subject(), settings)
-            .await
-        {
-            Ok(groups) => groups,
-            // Without the groups the role cannot be decided: no sign-in.
-            Err(reason) if settings.admin_group.is_some() => {
-                return Err(Failure::unreachable(reason));
-            }
-            Err(reason) => {
-                tracing::warn!(oidc.reason = %reason, "no groups claim is known for this sign-in");
-                None
-            }
-        },
-    };
-    Ok(Identity {
+    // Providers that follow the spec strictly put the profile and the
+    // groups only at the userinfo endpoint: ask it for what is missing.
+    let mut groups = claims.additional_claims().groups(&settings.groups_claim);
+    let mut identity = Identity {
         issuer: claims.issuer().to_string(),
         subject: claims.subject().to_string(),
         email: claims.email().map(|e| e.to_string()),
@@ -293,28 +280,57 @@ async fn verify(
             .name()
             .and_then(|n| n.get(None))
             .map(|n| n.to_string()),
-        groups,
-    })
+        groups: None,
+    };
+    let incomplete =
+        groups.is_none() || identity.email.is_none() || identity.preferred_username.is_none();
+    if incomplete {
+        match userinfo(client, response.access_token(), claims.subject()).await {
+            Ok(Some(info)) => {
+                groups = groups.or_else(|| info.additional_claims().groups(&settings.groups_claim));
+                if identity.email.is_none() {
+                    identity.email = info.email().map(|e| e.to_string());
+                    identity.email_verified = info.email_verified() == Some(true);
+                }
+                identity.preferred_username = identity
+                    .preferred_username
+                    .or_else(|| info.preferred_username().map(|u| u.to_string()));
+                identity.name = identity
+                    .name
+                    .or_else(|| info.name().and_then(|n| n.get(None)).map(|n| n.to_string()));
+            }
+            Ok(None) => {}
+            // Without the groups the role cannot be decided: no sign-in.
+            Err(reason) if groups.is_none() && settings.admin_group.is_some() => {
+                return Err(Failure::unreachable(reason));
+            }
+            Err(reason) => {
+                tracing::warn!(oidc.reason = %reason, "signing in with the ID token's claims alone");
+            }
+        }
+    }
+    identity.groups = groups;
+    Ok(identity)
 }
 
-/// The groups claim from the userinfo endpoint, for an ID token without
-/// one; `None` when the provider has no userinfo endpoint or it names no
-/// groups.
-async fn userinfo_groups(
+type UserInfo = openidconnect::UserInfoClaims<ExtraClaims, openidconnect::core::CoreGenderClaim>;
+
+/// The userinfo endpoint's claims about the subject of the ID token;
+/// `None` when the provider has no such endpoint.
+async fn userinfo(
     client: &OidcClient,
     access_token: &AccessToken,
     subject: &SubjectIdentifier,
-    settings: &AuthSettings,
-) -> Result<Option<Vec<String>>, String> {
+) -> Result<Option<UserInfo>, String> {
     let Ok(request) = client.user_info(access_token.clone(), Some(subject.clone())) else {
         return Ok(None);
     };
     let http = http_client()?;
     let info = request
-        .request_async::<ExtraClaims, _, openidconnect::core::CoreGenderClaim>(&http)
+        .request_async(&http)
         .await
         .map_err(|error| format!("the userinfo endpoint did not answer: {error}"))?;
-    Ok(info.additional_claims().groups(&settings.groups_claim))
+    Ok(Some(info))
 }
 
 #[cfg(test)]

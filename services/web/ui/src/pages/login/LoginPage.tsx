@@ -1,6 +1,6 @@
 import { Alert, Button, Divider, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Navigate, useSearchParams } from 'react-router';
 import type { AuthMode } from '../../api/types';
 import { errorMessage, fieldError } from '../../api/errors';
 import { changePasswordPath, nextPath } from '../../auth/paths';
@@ -74,7 +74,7 @@ function SignInMethods({ next }: { next: string }) {
 
   return (
     <Stack gap="md">
-      {local && <PasswordSignIn next={next} />}
+      {local && <PasswordSignIn />}
       {local && oidc.enabled && <Divider label="or" labelPosition="center" />}
       {oidc.enabled && <SingleSignOnButton oidc={oidc} next={next} />}
     </Stack>
@@ -93,8 +93,8 @@ function SingleSignOnButton({ oidc, next }: { oidc: AuthMode['oidc']; next: stri
   );
 }
 
-function PasswordSignIn({ next }: { next: string }) {
-  const navigate = useNavigate();
+function PasswordSignIn() {
+  // On success the page re-renders signed in and moves on to `next` (see LoginPage).
   const signIn = useSignIn();
   const form = useForm({
     initialValues: { username: '', password: '' },
@@ -108,9 +108,6 @@ function PasswordSignIn({ next }: { next: string }) {
     signIn.mutate(
       { username: credentials.username.trim(), password: credentials.password },
       {
-        onSuccess: (user) => {
-          void navigate(afterSignIn(next, user.must_change_password), { replace: true });
-        },
         onError: (error) => {
           const field = fieldError(error, ['username', 'password'] as const);
           if (field) {
