@@ -8,7 +8,7 @@ UI := services/web/ui
 VENV := .venv
 CARGO ?= cargo
 
-.PHONY: run test bench ui ui-deps docs docs-deps openapi lint rust-test e2e clean-data
+.PHONY: run test bench ui ui-deps oidc-deps docs docs-deps openapi lint rust-test e2e clean-data
 
 run: ui
 	$(CARGO) build --release --workspace --bins
@@ -35,14 +35,19 @@ lint: ui-deps
 	@# The SPA's API types must match the committed OpenAPI document.
 	cd $(UI) && npm run --silent gen:api && git diff --exit-code -- src/api/schema.d.ts
 
-rust-test: ui
+# The real OpenID provider of the single sign-on tests (Node).
+OIDC := integration-tests/oidc-provider
+oidc-deps:
+	@if [ ! -d $(OIDC)/node_modules ] || [ $(OIDC)/package-lock.json -nt $(OIDC)/node_modules/.package-lock.json ]; then \
+		cd $(OIDC) && npm ci --no-audit --no-fund; \
+	fi
+
+rust-test: ui oidc-deps
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) build --workspace --bins --locked
-	@# The real OpenID provider of the single sign-on tests (Node).
-	cd integration-tests/oidc-provider && npm ci --no-audit --no-fund
 	$(CARGO) test --workspace --locked
 
-e2e: ui
+e2e: ui oidc-deps
 	@command -v $${CHROMIUM_PATH:-chromium} >/dev/null || { echo "Chromium is missing: apt-get install chromium (see .ci/run)"; exit 1; }
 	$(CARGO) build -p billtracker-web --locked
 	cd $(UI) && npm run test:e2e

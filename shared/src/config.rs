@@ -35,6 +35,37 @@ pub struct CommonArgs {
     #[arg(long, env = "HEARTBEAT_INTERVAL_SECS", default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(1..=300))]
     pub heartbeat_interval_secs: u64,
+
+    #[command(flatten)]
+    pub backup: BackupArgs,
+
+    #[command(flatten)]
+    pub daily: DailyRunArgs,
+}
+
+/// The backup schedule: the janitor takes the backups, Status shows them.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// Time of the daily scheduled backup (HH:MM, 24-hour) in the instance time zone.
+    #[arg(long, env = "BACKUP_AT", default_value = "03:00", value_parser = parse_time_of_day)]
+    pub backup_at: jiff::civil::Time,
+
+    /// Scheduled backups to keep; older ones are deleted (manual, pre-restore and pre-upgrade never are).
+    #[arg(long, env = "BACKUP_RETENTION", default_value_t = 14,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub backup_retention: u32,
+}
+
+fn parse_time_of_day(value: &str) -> Result<jiff::civil::Time, String> {
+    let invalid = || format!("'{value}' is not a time of day such as 03:00 or 23:30");
+    let (hour, minute) = value.trim().split_once(':').ok_or_else(invalid)?;
+    let number = |part: &str| -> Result<i8, String> {
+        if part.len() != 2 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        part.parse().map_err(|_| invalid())
+    };
+    jiff::civil::Time::new(number(hour)?, number(minute)?, 0, 0).map_err(|_| invalid())
 }
 
 impl CommonArgs {
@@ -103,6 +134,10 @@ pub struct WebArgs {
     /// Currency of amounts (ISO 4217 code) for formatting in the app.
     #[arg(long, env = "CURRENCY", default_value = "USD", value_parser = parse_currency)]
     pub currency: String,
+
+    /// The address users reach the app at (http:// or https://, optionally with a path); calendar feed URLs start with it. Unset: taken from each request.
+    #[arg(long, env = "PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
 
     #[command(flatten)]
     pub oidc: OidcArgs,
@@ -240,6 +275,30 @@ fn parse_currency(value: &str) -> Result<String, String> {
     } else {
         Err("a currency is a three-letter ISO 4217 code such as USD or EUR".into())
     }
+}
+
+/// The daily run's schedule (the janitor runs it; Status shows the next one).
+#[derive(Debug, Clone, Args)]
+pub struct DailyRunArgs {
+    /// Local time (HH:MM, instance time zone) of the daily run.
+    #[arg(long, env = "DAILY_RUN_AT", default_value = "06:00", value_parser = parse_time_of_day)]
+    pub daily_run_at: jiff::civil::Time,
+}
+
+/// An absolute http(s) URL without query or fragment, kept without its
+/// trailing slash so that paths can be appended.
+fn parse_public_url(value: &str) -> Result<String, String> {
+    let url = url::Url::parse(value.trim()).map_err(|e| format!("not an absolute URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("the URL must start with http:// or https://".into());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL must name a host".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err("the URL must not carry a query, a fragment or credentials".into());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// Settings of the three queue workers.
@@ -454,6 +513,49 @@ mod tests {
         let shown = format!("{probe:?}");
         assert!(!shown.contains(&key));
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn the_backup_time_is_a_24_hour_time_of_day() {
+        let probe = Probe::try_parse_from(["probe"]).unwrap();
+        assert_eq!(probe.common.backup.backup_at, jiff::civil::time(3, 0, 0, 0));
+        assert_eq!(probe.common.backup.backup_retention, 14);
+        let late = Probe::try_parse_from(["probe", "--backup-at", "23:30"]).unwrap();
+        assert_eq!(
+            late.common.backup.backup_at,
+            jiff::civil::time(23, 30, 0, 0)
+        );
+        for bad in ["3:00", "24:00", "12:60", "noon", "12:00:00"] {
+            let err = Probe::try_parse_from(["probe", "--backup-at", bad]).unwrap_err();
+            let text = describe_invalid_value(&Probe::command(), &err);
+            assert!(text.starts_with("BACKUP_AT (--backup-at)"), "{bad}: {text}");
+        }
+        let err = Probe::try_parse_from(["probe", "--backup-retention", "0"]).unwrap_err();
+        let text = describe_invalid_value(&Probe::command(), &err);
+        assert!(
+            text.starts_with("BACKUP_RETENTION (--backup-retention)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_public_url_is_an_http_address_kept_without_its_trailing_slash() {
+        assert_eq!(
+            parse_public_url("https://bills.example.com/").unwrap(),
+            "https://bills.example.com"
+        );
+        assert_eq!(
+            parse_public_url("http://10.0.0.2:3030/bills/").unwrap(),
+            "http://10.0.0.2:3030/bills"
+        );
+        for bad in [
+            "bills.example.com",
+            "ftp://bills.example.com",
+            "https://bills.example.com/?a=1",
+            "https://user:pw@bills.example.com",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

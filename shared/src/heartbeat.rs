@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::time::now_text;
 
 /// The long-running services of the suite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Service {
     Web,

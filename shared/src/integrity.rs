@@ -11,7 +11,7 @@ use crate::heartbeat::Service;
 use crate::time::now_text;
 
 /// The outcome of one check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct IntegrityCheck {
     pub checked_at: String,
     pub service: String,

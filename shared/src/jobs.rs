@@ -96,6 +96,11 @@ pub enum MaintenanceJob {
     Probe(Probe),
     /// Runs `PRAGMA integrity_check` on bills.db and records the result.
     IntegrityCheck,
+    /// Takes the daily backup of one slot (RFC 3339 instant) unless one
+    /// was taken since, then applies the retention of scheduled backups.
+    ScheduledBackup {
+        slot: String,
+    },
 }
 
 impl Job for MaintenanceJob {
@@ -105,6 +110,7 @@ impl Job for MaintenanceJob {
         match self {
             MaintenanceJob::Probe(_) => "probe",
             MaintenanceJob::IntegrityCheck => "integrity_check",
+            MaintenanceJob::ScheduledBackup { .. } => "scheduled_backup",
         }
     }
 }

@@ -6,11 +6,15 @@
 //! secret encryption and the status report live here.
 
 pub mod accounts;
+pub mod backup;
 pub mod bills;
+pub mod cleanup;
 pub mod config;
 pub mod crypto;
+pub mod daily;
 pub mod db;
 pub mod error;
+pub mod errors;
 pub mod heartbeat;
 pub mod integrity;
 pub mod jobs;

@@ -8,7 +8,7 @@ use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::heartbeat::{Instance, Service};
 use crate::paths::DataDir;
-use crate::{migrate, telemetry};
+use crate::{backup, telemetry};
 
 /// A started process: its identity and its open database.
 #[derive(Debug)]
@@ -63,6 +63,8 @@ pub fn start(service: Service, common: &CommonArgs, pool_size: u32) -> Started {
         }
     };
 
+    crate::errors::store(db.clone(), service);
+
     Started {
         instance,
         data,
@@ -75,7 +77,8 @@ pub fn start(service: Service, common: &CommonArgs, pool_size: u32) -> Started {
 fn open_and_migrate(data: &DataDir, pool_size: u32) -> crate::Result<Db> {
     let db = Db::open(data, pool_size)?;
     let mut conn = db.get()?;
-    migrate::migrate(&mut conn)?;
+    // An older schema is saved as a pre-upgrade backup before it migrates.
+    backup::migrate_with_pre_upgrade_backup(data, &mut conn)?;
     drop(conn);
     Ok(db)
 }

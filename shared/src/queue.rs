@@ -158,7 +158,7 @@ impl FromStr for JobState {
 }
 
 /// Counts of one queue.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct QueueStats {
     pub queue: String,
     pub pending: i64,

@@ -7,15 +7,18 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
 use serde::Serialize;
+use utoipa::ToSchema;
 
+use crate::config::CommonArgs;
 use crate::error::Result;
+use crate::errors::{self, RecordedError};
 use crate::heartbeat::Service;
 use crate::integrity::{self, IntegrityCheck};
 use crate::migrate;
 use crate::queue::{self, QueueStats};
 
 /// Whether a service is alive, judged from its last heartbeat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Liveness {
     /// Seen within three heartbeat intervals.
@@ -47,7 +50,7 @@ impl Liveness {
 }
 
 /// One service as Status shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ServiceStatus {
     pub service: Service,
     pub state: Liveness,
@@ -166,20 +169,94 @@ pub fn services_on(
 }
 
 /// Schema versions: in the database and known by this binary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SchemaStatus {
     pub database: i64,
     pub binary: i64,
 }
 
-/// The report `billtracker status` prints.
-#[derive(Debug, Clone, Serialize)]
+/// The report of `billtracker status`, `GET /api/admin/status` and the
+/// Status page: one report, no file system paths, no secrets.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Report {
     pub version: &'static str,
+    pub application: Application,
     pub schema: SchemaStatus,
     pub services: Vec<ServiceStatus>,
+    pub database: DatabaseStatus,
     pub queues: Vec<QueueStats>,
     pub last_integrity_check: Option<IntegrityCheck>,
+    pub statistics: Statistics,
+    pub tracker: TrackerStatus,
+    pub daily_run: DailyRunStatus,
+    pub bank_sync: NotConfigured,
+    pub notifications: NotConfigured,
+    pub backups: BackupStatus,
+    pub cleanup: Option<crate::cleanup::CleanupRun>,
+    pub recent_errors: Vec<RecordedError>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Application {
+    pub version: &'static str,
+    pub commit: Option<&'static str>,
+    /// `container` inside Docker, else `host`.
+    pub environment: &'static str,
+    /// Seconds since the web process started (from its heartbeat).
+    pub web_uptime_secs: Option<i64>,
+    pub time_zone: String,
+    /// Where the secret encryption key comes from: `environment` or `key_file`.
+    pub encryption_key_source: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DatabaseStatus {
+    pub reachable: bool,
+    pub schema_version: i64,
+    pub size_bytes: u64,
+    pub wal_bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Statistics {
+    pub users: i64,
+    pub active_sessions: i64,
+    pub active_bills: i64,
+    pub payments_this_month: i64,
+}
+
+/// This month's occurrences across every user.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct TrackerStatus {
+    pub occurrences: i64,
+    pub paid: i64,
+    pub overdue: i64,
+    pub skipped: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DailyRunStatus {
+    pub last: Option<crate::daily::DailyRun>,
+    /// The next run (RFC 3339 with offset, instance time zone).
+    pub next_at: String,
+}
+
+/// An area of a capability that is not set up on this instance yet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NotConfigured {
+    pub configured: bool,
+    pub note: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BackupStatus {
+    pub count: usize,
+    pub newest: Option<crate::backup::Backup>,
+    pub total_bytes: u64,
+    /// Daily time of the scheduled backup (HH:MM, instance time zone).
+    pub schedule: String,
+    pub retention: u32,
+    pub last_error: Option<RecordedError>,
 }
 
 impl Report {
@@ -189,18 +266,133 @@ impl Report {
     }
 }
 
-/// Builds the report from `bills.db` and `queue.db`.
-pub fn report(bills: &Connection, queue_db: &Connection, interval: Duration) -> Result<Report> {
+/// Builds the report from `bills.db`, `queue.db` and the settings.
+pub fn report(bills: &Connection, queue_db: &Connection, common: &CommonArgs) -> Result<Report> {
+    let interval = common.heartbeat_interval();
+    let data = common.data();
+    let time_zone = common.time_zone();
+    let now = Timestamp::now().to_zoned(time_zone.clone());
+    let services = services(bills, interval)?;
+    let schema_version = migrate::current_version(bills)?;
+
+    let web_uptime_secs = services
+        .iter()
+        .find(|s| s.service == Service::Web && s.state == Liveness::Up)
+        .and_then(|s| s.started_at.as_deref())
+        .and_then(crate::time::parse)
+        .map(|started| now.timestamp().duration_since(started).as_secs());
+    let file_size =
+        |path: std::path::PathBuf| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bills_path = data.bills_db();
+    let wal_path = bills_path.with_extension("db-wal");
+
+    let recent_errors = errors::recent(bills, 20)?;
+    let backups = crate::backup::summary(&data).unwrap_or_default();
+    let backup_error = recent_errors
+        .iter()
+        .find(|e| e.message.to_lowercase().contains("backup"))
+        .cloned();
+
     Ok(Report {
         version: crate::VERSION,
+        application: Application {
+            version: crate::VERSION,
+            commit: crate::BUILD_COMMIT,
+            environment: if std::path::Path::new("/.dockerenv").exists() {
+                "container"
+            } else {
+                "host"
+            },
+            web_uptime_secs,
+            time_zone: common.time_zone_name(),
+            encryption_key_source: if common.token_encryption_key.is_some() {
+                "environment"
+            } else {
+                "key_file"
+            },
+        },
         schema: SchemaStatus {
-            database: migrate::current_version(bills)?,
+            database: schema_version,
             binary: migrate::latest_version(),
         },
-        services: services(bills, interval)?,
+        services,
+        database: DatabaseStatus {
+            reachable: true,
+            schema_version,
+            size_bytes: file_size(bills_path),
+            wal_bytes: file_size(wal_path),
+        },
         queues: queue::stats(queue_db)?,
         last_integrity_check: integrity::last(bills)?,
+        statistics: statistics(bills, now.date())?,
+        tracker: tracker_status(bills, now.date())?,
+        daily_run: DailyRunStatus {
+            last: crate::daily::last(bills)?,
+            next_at: crate::daily::next_run(&now, common.daily.daily_run_at).to_string(),
+        },
+        bank_sync: NotConfigured {
+            configured: false,
+            note: "bank sync is not configured on this instance",
+        },
+        notifications: NotConfigured {
+            configured: false,
+            note: "email and push notifications are not configured on this instance",
+        },
+        backups: BackupStatus {
+            count: backups.count,
+            newest: backups.newest,
+            total_bytes: backups.total_bytes,
+            schedule: format!(
+                "{:02}:{:02}",
+                common.backup.backup_at.hour(),
+                common.backup.backup_at.minute()
+            ),
+            retention: common.backup.backup_retention,
+            last_error: backup_error,
+        },
+        cleanup: crate::cleanup::last_run(bills)?,
+        recent_errors,
     })
+}
+
+fn statistics(bills: &Connection, today: jiff::civil::Date) -> Result<Statistics> {
+    let first = today.first_of_month().to_string();
+    let last = today.last_of_month().to_string();
+    Ok(bills.query_row(
+        r#"
+        SELECT
+            (SELECT count(*) FROM users),
+            (SELECT count(*) FROM sessions WHERE expires_at > ?1),
+            (SELECT count(*) FROM bills WHERE deleted_at IS NULL AND active = 1),
+            (SELECT count(*) FROM payments WHERE deleted_at IS NULL AND paid_on BETWEEN ?2 AND ?3)
+        "#,
+        params![crate::time::now_text(), first, last],
+        |r| {
+            Ok(Statistics {
+                users: r.get(0)?,
+                active_sessions: r.get(1)?,
+                active_bills: r.get(2)?,
+                payments_this_month: r.get(3)?,
+            })
+        },
+    )?)
+}
+
+fn tracker_status(bills: &Connection, today: jiff::civil::Date) -> Result<TrackerStatus> {
+    let mut stmt = bills.prepare("SELECT id FROM users WHERE active = 1")?;
+    let users: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut status = TrackerStatus::default();
+    for user in users {
+        let tracker = crate::bills::tracker_for(bills, user, today.year(), today.month(), today)
+            .map_err(|e| crate::Error::Rule(e.to_string()))?;
+        status.occurrences += tracker.totals.occurrence_count;
+        status.paid += tracker.totals.paid_count;
+        status.overdue += tracker.totals.overdue_count;
+        status.skipped += tracker.totals.skipped_count;
+    }
+    Ok(status)
 }
 
 #[cfg(test)]

@@ -184,7 +184,7 @@ where
             Ok(())
         }
         Err(error) => {
-            tracing::warn!(parent: &span, duration_ms, %error, "job failed");
+            tracing::error!(parent: &span, duration_ms, %error, "job failed");
             Err(Box::new(error))
         }
     }

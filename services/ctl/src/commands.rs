@@ -63,8 +63,7 @@ macro_rules! attempt {
 pub fn status(common: &CommonArgs, json: bool) -> i32 {
     let bills = attempt!(open_bills(common));
     let queue_db = attempt!(open_queue(common));
-    let report =
-        attempt!(status::report(&bills, &queue_db, common.heartbeat_interval()).map_err(db_error));
+    let report = attempt!(status::report(&bills, &queue_db, common).map_err(db_error));
     let code = if report.all_up() { OK } else { CHECK_FAILED };
     if json {
         output::json(&report);

@@ -4,6 +4,7 @@
 //! so it answers with any other process stopped. Exit codes: 0 success,
 //! 1 a check failed, 2 usage or configuration error, 3 database unreachable.
 
+mod backup;
 mod commands;
 mod output;
 mod run_all;
@@ -46,6 +47,9 @@ enum Command {
     /// Check, migrate and inspect the application database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Create, list, verify and restore managed backups of the database.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Validate the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -123,6 +127,34 @@ enum DbCommand {
     Migrate,
     /// Schema version of the database and of this binary.
     Version {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BackupCommand {
+    /// Take a manual backup of the live database now.
+    Create {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every backup, newest first, with its kind, size and checksum state.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a backup's checksum, integrity and schema; exit 1 when it fails.
+    Verify {
+        /// The backup's file name, as `backup list` shows it.
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into the live database; the database as it was is saved first.
+    Restore {
+        /// The backup's file name, as `backup list` shows it.
+        id: String,
         #[arg(long)]
         json: bool,
     },
@@ -208,6 +240,12 @@ fn main() -> ExitCode {
             DbCommand::Check { json } => commands::db_check(&cli.common, json),
             DbCommand::Migrate => commands::db_migrate(&cli.common),
             DbCommand::Version { json } => commands::db_version(&cli.common, json),
+        },
+        Command::Backup(command) => match command {
+            BackupCommand::Create { json } => backup::create(&cli.common, json),
+            BackupCommand::List { json } => backup::list(&cli.common, json),
+            BackupCommand::Verify { id, json } => backup::verify(&cli.common, &id, json),
+            BackupCommand::Restore { id, json } => backup::restore(&cli.common, &id, json),
         },
         Command::Config(ConfigCommand::Check { web, worker, json }) => {
             commands::config_check(&cli.common, &web, &worker, json)

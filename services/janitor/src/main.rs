@@ -1,6 +1,7 @@
 //! `billtracker-janitor`: consumes the `maintenance` queue and owns the
-//! maintenance schedules (today: a database integrity check at start and
-//! every 24 hours).
+//! maintenance schedules: a database integrity check at start and every
+//! 24 hours, and the daily scheduled backup at `BACKUP_AT` with its
+//! retention.
 //!
 //! Run it beside the other processes on the same `DATA_DIR`; see
 //! `billtracker-janitor --help` for its settings.
@@ -8,10 +9,13 @@
 mod schedule;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
+use billtracker::backup::{self, Wait};
 use billtracker::config::{CommonArgs, WorkerArgs};
 use billtracker::heartbeat::Service;
 use billtracker::jobs::{MaintenanceJob, QueueName};
+use billtracker::paths::DataDir;
 use billtracker::worker::{self, JobContext};
 use clap::Parser;
 
@@ -32,17 +36,40 @@ struct Config {
 #[tokio::main]
 async fn main() -> ExitCode {
     let config: Config = billtracker::config::parse();
+    let backups = Backups {
+        data: config.common.data(),
+        at: config.common.backup.backup_at,
+        retention: config.common.backup.backup_retention,
+        time_zone: config.common.time_zone(),
+    };
+    let scheduled = backups.clone();
     worker::run(
         Service::Janitor,
         config.common,
         config.worker,
-        async |context| schedule::spawn(context.clone()),
-        handle,
+        async move |context| schedule::spawn(context.clone(), scheduled),
+        move |job, context| handle(job, context, backups.clone()),
     )
     .await
 }
 
-async fn handle(job: MaintenanceJob, context: JobContext) -> billtracker::Result<()> {
+/// The backup settings the schedule and the backup job need.
+#[derive(Debug, Clone)]
+pub struct Backups {
+    pub data: DataDir,
+    pub at: jiff::civil::Time,
+    pub retention: u32,
+    pub time_zone: jiff::tz::TimeZone,
+}
+
+/// How long a scheduled backup waits for a manual backup or a restore.
+const BACKUP_WAIT: Duration = Duration::from_secs(30 * 60);
+
+async fn handle(
+    job: MaintenanceJob,
+    context: JobContext,
+    backups: Backups,
+) -> billtracker::Result<()> {
     match job {
         MaintenanceJob::Probe(probe) => {
             billtracker::probe::record(&context.db, QueueName::Maintenance, probe, context.worker)
@@ -59,6 +86,26 @@ async fn handle(job: MaintenanceJob, context: JobContext) -> billtracker::Result
             } else {
                 tracing::error!(result = %outcome.result, "database integrity check FAILED");
             }
+            Ok(())
+        }
+        MaintenanceJob::ScheduledBackup { slot } => {
+            let slot: jiff::Timestamp = slot
+                .parse()
+                .map_err(|_| billtracker::Error::Rule(format!("invalid backup slot {slot:?}")))?;
+            let outcome = tokio::task::spawn_blocking(move || {
+                backup::schedule::run(
+                    &backups.data,
+                    slot,
+                    backups.retention,
+                    Wait::UpTo(BACKUP_WAIT),
+                )
+            })
+            .await??;
+            tracing::info!(
+                backup.id = outcome.taken.as_ref().map(|b| b.id.as_str()),
+                removed = outcome.removed.len(),
+                "scheduled backup done"
+            );
             Ok(())
         }
     }

@@ -4,14 +4,19 @@
 
 use std::time::Duration;
 
+use billtracker::backup;
 use billtracker::jobs::MaintenanceJob;
 use billtracker::worker::JobContext;
+use jiff::Timestamp;
+
+use crate::Backups;
 
 /// How often the integrity check runs after the one at start.
 const INTEGRITY_CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Starts the schedules in the background.
-pub fn spawn(context: JobContext) {
+pub fn spawn(context: JobContext, backups: Backups) {
+    spawn_backups(context.clone(), backups);
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(INTEGRITY_CHECK_EVERY);
         loop {
@@ -22,6 +27,31 @@ pub fn spawn(context: JobContext) {
             {
                 tracing::error!(%error, "could not queue the integrity check");
             }
+        }
+    });
+}
+
+/// Queues the scheduled backup of the latest slot at start (a slot missed
+/// while the janitor was down is caught up) and of every slot after it.
+fn spawn_backups(context: JobContext, backups: Backups) {
+    tokio::spawn(async move {
+        let mut slot =
+            backup::schedule::latest_slot(Timestamp::now(), backups.at, &backups.time_zone);
+        loop {
+            if let Err(error) = backup::schedule::queue(&context.queue, slot).await {
+                tracing::error!(%error, backup.slot = %slot, "could not queue the scheduled backup");
+            }
+            let next = backup::schedule::next_slot(slot, backups.at, &backups.time_zone);
+            tracing::debug!(backup.slot = %next, "next scheduled backup");
+            // Short sleeps, so that a clock that jumps (a suspended host)
+            // delays the backup by a minute at most.
+            while Timestamp::now() < next {
+                let left = Timestamp::now().duration_until(next).unsigned_abs();
+                tokio::time::sleep(left.min(Duration::from_secs(60))).await;
+            }
+            // After a long suspension, only the latest missed slot counts.
+            slot = backup::schedule::latest_slot(Timestamp::now(), backups.at, &backups.time_zone)
+                .max(next);
         }
     });
 }

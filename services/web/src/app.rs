@@ -17,14 +17,14 @@ use billtracker::db::Db;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::auth::csrf;
 use crate::auth::rate_limit::Limits;
 use crate::error::ApiError;
 use crate::routes::{
-    admin_auth, admin_users, auth, bills, categories, meta, payments, profile, tracker,
+    admin_auth, admin_users, auth, backups, bills, categories, meta, payments, profile, tracker,
 };
 use crate::spa;
 
@@ -99,6 +99,8 @@ impl AppState {
         (name = "bills", description = "Bills and categories of the signed-in user"),
         (name = "payments", description = "Payments of the signed-in user"),
         (name = "tracker", description = "The monthly tracker and its occurrences"),
+        (name = "summary", description = "Monthly planning: starting money, income and what is left"),
+        (name = "calendar", description = "The calendar and its iCal feeds"),
     )
 )]
 struct ApiDoc;
@@ -121,6 +123,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin_users::reset_password))
         .routes(routes!(admin_users::audit_log))
         .routes(routes!(admin_auth::get, admin_auth::put))
+        .routes(routes!(backups::list, backups::create))
+        .routes(routes!(backups::delete))
+        .routes(routes!(backups::download))
+        .routes(routes!(backups::verify))
+        .routes(routes!(backups::restore))
+        .routes(routes!(backups::import).layer(DefaultBodyLimit::max(backups::IMPORT_BODY_LIMIT)))
         .routes(routes!(categories::list, categories::create))
         .routes(routes!(categories::update, categories::delete))
         .routes(routes!(categories::deleted))
@@ -142,6 +150,19 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tracker::put_override, tracker::delete_override))
         .routes(routes!(tracker::quick_pay))
         .routes(routes!(tracker::remove_payments))
+        .routes(routes!(
+            crate::routes::summary::get,
+            crate::routes::summary::put
+        ))
+        .routes(routes!(crate::routes::calendar::month))
+        .routes(routes!(
+            crate::routes::feeds::list,
+            crate::routes::feeds::create
+        ))
+        .routes(routes!(crate::routes::feeds::regenerate))
+        .routes(routes!(crate::routes::feeds::delete))
+        .routes(routes!(crate::routes::feeds::preview))
+        .merge(crate::routes::feeds::public())
         .routes(routes!(crate::routes::oidc::login))
         .routes(routes!(crate::routes::oidc::callback))
         .routes(routes!(crate::routes::oidc::test))

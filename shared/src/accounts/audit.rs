@@ -19,6 +19,10 @@ pub mod action {
     pub const USER_RESET_PASSWORD: &str = "user.reset_password";
     pub const USER_DELETE: &str = "user.delete";
     pub const AUTH_SETTINGS_UPDATE: &str = "settings.auth.update";
+    pub const BACKUP_CREATE: &str = "backup.create";
+    pub const BACKUP_RESTORE: &str = "backup.restore";
+    pub const BACKUP_IMPORT: &str = "backup.import";
+    pub const BACKUP_DELETE: &str = "backup.delete";
 }
 
 /// One entry to record.

@@ -274,7 +274,11 @@ mod tests {
         assert_eq!(imported.kind, Kind::Manual);
         assert_eq!(imported.sha256, original.sha256);
         assert_eq!(list(&data).unwrap().len(), 2);
-        assert!(names(&data.backups()).iter().all(|n| !n.contains("partial")));
+        assert!(
+            names(&data.backups())
+                .iter()
+                .all(|n| !n.contains("partial"))
+        );
     }
 
     #[test]

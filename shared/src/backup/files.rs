@@ -225,7 +225,10 @@ mod tests {
         let target = partial.finish("b").unwrap();
         assert!(target.exists());
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(target.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            target.metadata().unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     #[test]
@@ -270,7 +273,13 @@ mod tests {
 
         let hour = Duration::from_secs(3600);
         let preview = preview_partials(&data, hour).unwrap();
-        assert_eq!(preview, PartialCleanup { files: 2, bytes: 2000 });
+        assert_eq!(
+            preview,
+            PartialCleanup {
+                files: 2,
+                bytes: 2000
+            }
+        );
         assert_eq!(cleanup_partials(&data, hour).unwrap(), preview);
 
         let mut left: Vec<String> = fs::read_dir(&dir)

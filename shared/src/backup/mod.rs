@@ -246,10 +246,7 @@ fn matches_checksum(
     };
     if let Ok(cache) = hash_cache().lock()
         && let Some(seen) = cache.get(id)
-        && Hashed {
-            matches: false,
-            ..seen.clone()
-        } == key
+        && (seen.size, seen.modified, &seen.recorded) == (key.size, key.modified, &key.recorded)
     {
         return Ok(seen.matches);
     }

@@ -153,8 +153,14 @@ mod tests {
         assert_eq!(name.to_string(), "bills-20261203T184500Z-pre-restore.db");
         assert_eq!(BackupName::parse(&name.to_string()), Some(name));
         assert_eq!(name.created, at("2026-12-03T18:45:00Z"));
-        assert_eq!(name.sidecar(), "bills-20261203T184500Z-pre-restore.db.sha256");
-        assert_eq!(name.partial(), "bills-20261203T184500Z-pre-restore.db.partial");
+        assert_eq!(
+            name.sidecar(),
+            "bills-20261203T184500Z-pre-restore.db.sha256"
+        );
+        assert_eq!(
+            name.partial(),
+            "bills-20261203T184500Z-pre-restore.db.partial"
+        );
     }
 
     #[test]

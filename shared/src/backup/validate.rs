@@ -102,7 +102,9 @@ pub fn check_header(path: &Path) -> Result<(), Refusal> {
         n if n >= 512 && n.is_power_of_two() => u64::from(n),
         _ => return Err(Refusal::Corrupt("invalid page size in the header".into())),
     };
-    let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
     // The page count in the header is valid when it was written by the
     // same change as the "version valid for" number (SQLite 3.7.0 on).
     let pages = be32(28);
@@ -153,9 +155,7 @@ pub fn make_standalone(conn: &Connection) -> Result<(), Refusal> {
     if mode.eq_ignore_ascii_case("delete") {
         Ok(())
     } else {
-        Err(Refusal::Corrupt(format!(
-            "its journal mode stays {mode}"
-        )))
+        Err(Refusal::Corrupt(format!("its journal mode stays {mode}")))
     }
 }
 

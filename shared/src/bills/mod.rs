@@ -1,12 +1,16 @@
 //! Bills and the monthly tracker: the occurrence engine, statuses and the
 //! month's totals, computed in one place for the API, feed and reminders.
 
+pub mod autopay;
 pub mod bills;
+pub mod calendar;
 pub mod categories;
 pub mod cycle;
 pub mod error;
+pub mod feeds;
 pub mod payments;
 pub mod status;
+pub mod summary;
 pub mod tracker;
 
 use jiff::civil::Date;

@@ -56,6 +56,10 @@ pub struct Limits {
     pub password_change: Limit,
     /// OIDC login and callback: 20 per 15 minutes per address.
     pub oidc: Limit,
+    /// Backups, restores and uploads together: 5 per hour per address.
+    pub backup: Limit,
+    /// iCal feed fetches: 60 per hour per address.
+    pub feed: Limit,
 }
 
 impl Default for Limits {
@@ -64,6 +68,8 @@ impl Default for Limits {
         Limits {
             password_change: Limit::new(5, quarter_hour),
             oidc: Limit::new(20, quarter_hour),
+            backup: Limit::new(5, Duration::from_secs(60 * 60)),
+            feed: Limit::new(60, Duration::from_secs(60 * 60)),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use billtracker::accounts::oidc::{self, Identity, LoginState, Origin, Policy, SignedIn};
 use billtracker::accounts::settings::AuthSettings;
+use billtracker::accounts::users;
 use openidconnect::core::CoreResponseType;
 use openidconnect::{
     AccessToken, AccessTokenHash, AuthenticationFlow, AuthorizationCode, CsrfToken, Nonce,
@@ -196,6 +197,34 @@ pub async fn finish(
             return_to: safe_return_to(Some(&login.return_to)),
         }),
         Err(refusal) => Err(Failure::refused(&refusal)),
+    }
+}
+
+/// Writes a failed sign-in to the audit log, unless the account rules
+/// already did. A failure to write is logged, never shown.
+pub async fn audit(state: &AppState, failure: &Failure, ip: &str, user_agent: Option<&str>) {
+    if failure.audited {
+        return;
+    }
+    let (reason, user_id) = (failure.reason.clone(), failure.user_id);
+    let (ip, user_agent) = (ip.to_string(), user_agent.map(str::to_string));
+    let recorded = state
+        .db
+        .write(move |tx| {
+            let user = match user_id {
+                Some(id) => users::get(tx, id)?.map(|u| (u.id, u.username)),
+                None => None,
+            };
+            let origin = Origin {
+                ip: Some(&ip),
+                user_agent: user_agent.as_deref(),
+            };
+            let user = user.as_ref().map(|(id, name)| (*id, name.as_str()));
+            oidc::record_failure(tx, &reason, user, origin)
+        })
+        .await;
+    if let Err(error) = recorded {
+        tracing::error!(%error, "cannot audit a failed OIDC sign-in");
     }
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use billtracker::accounts::oidc::{self, Origin, RoleSync};
+use billtracker::accounts::oidc::{self, RoleSync};
 use billtracker::accounts::settings;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -115,34 +115,13 @@ async fn failed(state: &AppState, client: &Client, failure: Failure) -> Response
         client.ip = %client.ip,
         "OIDC sign-in failed"
     );
-    if !failure.audited {
-        let (reason, user_id) = (failure.reason.clone(), failure.user_id);
-        let (ip, user_agent) = (client.ip_text(), client.user_agent.clone());
-        let recorded = state
-            .db
-            .write(move |tx| {
-                let user = match user_id {
-                    Some(id) => {
-                        billtracker::accounts::users::get(tx, id)?.map(|u| (u.id, u.username))
-                    }
-                    None => None,
-                };
-                let origin = Origin {
-                    ip: Some(&ip),
-                    user_agent: user_agent.as_deref(),
-                };
-                oidc::record_failure(
-                    tx,
-                    &reason,
-                    user.as_ref().map(|(id, name)| (*id, name.as_str())),
-                    origin,
-                )
-            })
-            .await;
-        if let Err(error) = recorded {
-            tracing::error!(%error, "cannot audit a failed OIDC sign-in");
-        }
-    }
+    flow::audit(
+        state,
+        &failure,
+        &client.ip_text(),
+        client.user_agent.as_deref(),
+    )
+    .await;
     found(&failure.location())
 }
 

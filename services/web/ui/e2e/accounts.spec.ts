@@ -197,6 +197,39 @@ test('deleting a user needs their username typed, and the last admin cannot go',
   await expect(usernameCell(page, ADMIN.username)).toBeVisible();
 });
 
+test('a user who still owns data is deleted only together with it', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
+  const account = { username: uniqueUsername('hana'), password: 'hana-password-1' };
+  await signIn(page);
+  await createUser(page, account);
+
+  // Hana records a category of her own, in her own session.
+  const hana = await playwright.request.newContext({ baseURL });
+  const { token } = (await (await hana.get('/api/auth/csrf-token')).json()) as { token: string };
+  const headers = { 'x-csrf-token': token };
+  expect((await hana.post('/api/auth/login', { headers, data: account })).status()).toBe(200);
+  const category = await hana.post('/api/categories', { headers, data: { name: 'Utilities' } });
+  expect(category.status()).toBe(201);
+  await hana.dispose();
+
+  await page.getByRole('button', { name: `Actions for ${account.username}` }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog', { name: `Delete ${account.username}` });
+  await dialog.getByLabel(`Type ${account.username} to confirm`).fill(account.username);
+  await dialog.getByRole('button', { name: 'Delete user' }).click();
+
+  const owns = dialog.getByRole('alert').filter({ hasText: 'This user still has data' });
+  await expect(owns).toContainText('categor');
+  await expect(dialog.getByRole('button', { name: 'Delete user' })).toBeDisabled();
+  await owns.getByLabel('Delete their data too').check();
+  await dialog.getByRole('button', { name: 'Delete user and data' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(usernameCell(page, account.username)).toHaveCount(0);
+});
+
 test('the authentication settings test the provider and keep one sign-in method on', async ({
   page,
 }) => {

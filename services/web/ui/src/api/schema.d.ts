@@ -72,7 +72,7 @@ export interface paths {
          * Tests the provider with the stored settings, or with unsaved values
          *     merged over them (nothing is saved).
          */
-        post: operations["test"];
+        post: operations["oidc_test"];
         delete?: never;
         options?: never;
         head?: never;
@@ -240,7 +240,7 @@ export interface paths {
          * The provider sends the browser back here: signs in, sets the
          *     `bt_session` cookie and redirects to the page the sign-in started from.
          */
-        get: operations["callback"];
+        get: operations["oidc_callback"];
         put?: never;
         post?: never;
         delete?: never;
@@ -257,7 +257,7 @@ export interface paths {
             cookie?: never;
         };
         /** Starts single sign-on: redirects the browser to the provider. */
-        get: operations["login"];
+        get: operations["oidc_login"];
         put?: never;
         post?: never;
         delete?: never;
@@ -283,6 +283,181 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's bills. */
+        get: operations["list"];
+        put?: never;
+        /** Creates a bill. */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bills/deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recently deleted bills with the days left to restore them. */
+        get: operations["deleted"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One bill. */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        /** Deletes a bill (restorable for 30 days). */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        /** Changes a bill; absent fields keep their value, null clears optional ones. */
+        patch: operations["update"];
+        trace?: never;
+    };
+    "/api/bills/{id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copies a bill as "<name> (copy)". */
+        post: operations["duplicate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bills/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payment history of a bill, newest first, paged. */
+        get: operations["payment_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bills/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restores a deleted bill. */
+        post: operations["restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's categories with their bill counts. */
+        get: operations["list"];
+        put?: never;
+        /** Creates a category. */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/categories/deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recently deleted categories with the days left to restore them. */
+        get: operations["deleted"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes a category (restorable for 30 days). */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        /** Renames or recolours a category. */
+        patch: operations["update"];
+        trace?: never;
+    };
+    "/api/categories/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restores a deleted category. */
+        post: operations["restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -294,6 +469,168 @@ export interface paths {
         get: operations["health"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/occurrences/{bill_id}/{due_date}/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Sets the override of one occurrence (replacing any earlier one). */
+        put: operations["put_override"];
+        post?: never;
+        /** Removes the override of one occurrence. */
+        delete: operations["delete_override"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/occurrences/{bill_id}/{due_date}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes every payment of an occurrence; returns their ids for Undo
+         *     (`POST /api/payments/bulk-restore`).
+         */
+        delete: operations["remove_payments"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/occurrences/{bill_id}/{due_date}/quick-pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pays the remaining amount of an occurrence today. */
+        post: operations["quick_pay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's payments, newest first, paged. */
+        get: operations["list"];
+        put?: never;
+        /** Records a payment toward one occurrence. */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * "Pay all due": pays the remaining amount of every unpaid occurrence due
+         *     up to today in a bucket, in one transaction.
+         */
+        post: operations["bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/bulk-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deletes several payments at once (the Undo of "Pay all due"). */
+        post: operations["bulk_delete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/bulk-restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restores several deleted payments at once (the Undo of a removal). */
+        post: operations["bulk_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes a payment (restorable for 30 days). */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        /** Changes a payment's amount, dates, method or note. */
+        patch: operations["update"];
+        trace?: never;
+    };
+    "/api/payments/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restores a deleted payment. */
+        post: operations["restore"];
         delete?: never;
         options?: never;
         head?: never;
@@ -334,6 +671,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tracker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The month's occurrences by bucket with totals, statuses and remaining amounts. */
+        get: operations["month"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracker/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unpaid occurrences of earlier months (the last 90 days), not snoozed. */
+        get: operations["overdue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -347,6 +718,11 @@ export interface components {
             /** @description The running version (semver). */
             version: string;
         };
+        /**
+         * @description Whether the expected amount is exact or an estimate.
+         * @enum {string}
+         */
+        AmountKind: "fixed" | "variable";
         /** @description One entry as the admin sees it. */
         AuditEntry: {
             action: string;
@@ -409,6 +785,119 @@ export interface components {
          * @enum {string}
          */
         AuthSource: "local" | "oidc" | "both";
+        Bill: {
+            account_note?: string | null;
+            active: boolean;
+            /** Format: int64 */
+            amount_cents: number;
+            amount_kind: components["schemas"]["AmountKind"];
+            /** Format: date */
+            anchor_date: string;
+            autopay: boolean;
+            bucket: components["schemas"]["Bucket"];
+            /** Format: int64 */
+            category_id?: number | null;
+            created_at: string;
+            cycle: components["schemas"]["Cycle"];
+            /**
+             * Format: int64
+             * @description Days left to restore it; only for deleted bills.
+             */
+            days_left?: number | null;
+            /** Format: int32 */
+            due_day?: number | null;
+            /** Format: date */
+            end_date?: string | null;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /**
+             * Format: date
+             * @description The next due date on or after today, when there is one.
+             */
+            next_due_date?: string | null;
+            notes?: string | null;
+            /** Format: int64 */
+            reminder_days?: number | null;
+            website?: string | null;
+        };
+        /** @description A bill to create, or the fields to change (PATCH: absent keeps). */
+        BillInput: {
+            account_note?: string | null;
+            active?: boolean | null;
+            /** Format: int64 */
+            amount_cents?: number | null;
+            amount_kind?: null | components["schemas"]["AmountKind"];
+            /** Format: date */
+            anchor_date?: string | null;
+            autopay?: boolean | null;
+            bucket?: null | components["schemas"]["Bucket"];
+            /** Format: int64 */
+            category_id?: number | null;
+            cycle?: null | components["schemas"]["Cycle"];
+            /** Format: int64 */
+            due_day?: number | null;
+            /** Format: date */
+            end_date?: string | null;
+            name?: string | null;
+            notes?: string | null;
+            /** Format: int64 */
+            reminder_days?: number | null;
+            website?: string | null;
+        };
+        /**
+         * @description Which money pays a bill.
+         * @enum {string}
+         */
+        Bucket: "first" | "fifteenth" | "other";
+        /** @description One bucket of the tracker. */
+        BucketView: {
+            bucket: components["schemas"]["Bucket"];
+            rows: components["schemas"]["Row"][];
+            totals: components["schemas"]["Totals"];
+        };
+        BulkPaid: {
+            count: number;
+            /** @description The payments created, for one Undo (empty on a dry run). */
+            payment_ids: number[];
+            /** Format: int64 */
+            total_cents: number;
+        };
+        /** @description Pay every unpaid occurrence due up to today in one bucket of a month. */
+        BulkPay: {
+            bucket: components["schemas"]["Bucket"];
+            /** @description Only count what would be paid (for the confirmation). */
+            dry_run?: boolean;
+            /** Format: int32 */
+            month: number;
+            /** Format: int32 */
+            year: number;
+        };
+        Category: {
+            /**
+             * Format: int64
+             * @description Bills (not deleted) in this category.
+             */
+            bill_count: number;
+            color: string;
+            counts_toward_spending: boolean;
+            /**
+             * Format: int64
+             * @description Days left to restore it; only for deleted categories.
+             */
+            days_left?: number | null;
+            icon?: string | null;
+            /** Format: int64 */
+            id: number;
+            name: string;
+        };
+        CategoryInput: {
+            /** @description `#rrggbb`. */
+            color?: string | null;
+            counts_toward_spending?: boolean | null;
+            icon?: string | null;
+            name?: string | null;
+        };
         /**
          * @description What is checked.
          * @enum {string}
@@ -427,6 +916,11 @@ export interface components {
         CsrfToken: {
             token: string;
         };
+        /**
+         * @description How often a bill comes due.
+         * @enum {string}
+         */
+        Cycle: "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "annual";
         DeleteUser: {
             /** @description The user's username, typed again as confirmation. */
             confirm_username: string;
@@ -463,6 +957,8 @@ export interface components {
             success: boolean;
             user_agent?: string | null;
         };
+        /** @enum {string} */
+        Method: "bank transfer" | "card" | "cash" | "check" | "autopay" | "other";
         /** @description One line of the report. */
         OidcCheck: {
             message: string;
@@ -493,6 +989,29 @@ export interface components {
             /** @description No check failed. */
             ok: boolean;
         };
+        /** @description A month override of one occurrence. */
+        Override: {
+            /** Format: int64 */
+            amount_cents?: number | null;
+            note?: string | null;
+            skipped?: boolean | null;
+            snoozed_until?: string | null;
+        };
+        OverrideAnswer: {
+            override?: null | components["schemas"]["Override"];
+        };
+        /** @description A month override: each field optional; an absent field is no override. */
+        OverrideBody: {
+            /** Format: int64 */
+            amount_cents?: number | null;
+            note?: string | null;
+            skipped?: boolean | null;
+            /**
+             * Format: date
+             * @description No reminders or overdue alerts until this date (YYYY-MM-DD).
+             */
+            snoozed_until?: string | null;
+        };
         PasswordChange: {
             current_password: string;
             new_password: string;
@@ -504,10 +1023,52 @@ export interface components {
             role?: null | components["schemas"]["Role"];
             username?: string | null;
         };
+        Payment: {
+            /** Format: int64 */
+            amount_cents: number;
+            /** Format: int64 */
+            bill_id: number;
+            created_at: string;
+            /** Format: int64 */
+            days_left?: number | null;
+            /** Format: date */
+            due_date: string;
+            /** Format: int64 */
+            id: number;
+            method: components["schemas"]["Method"];
+            note?: string | null;
+            /** Format: date */
+            paid_on: string;
+            source: components["schemas"]["Source"];
+        };
+        PaymentIds: {
+            ids: number[];
+        };
+        /** @description A payment to record, or the fields to change. */
+        PaymentInput: {
+            /** Format: int64 */
+            amount_cents?: number | null;
+            /** Format: int64 */
+            bill_id?: number | null;
+            /** Format: date */
+            due_date?: string | null;
+            method?: null | components["schemas"]["Method"];
+            note?: string | null;
+            /** Format: date */
+            paid_on?: string | null;
+        };
+        PaymentPage: {
+            items: components["schemas"]["Payment"][];
+            /** Format: int64 */
+            next?: number | null;
+        };
         ProfilePatch: {
             /** @description Empty or null clears it. */
             display_name?: string | null;
             email?: string | null;
+        };
+        QuickPay: {
+            method?: null | components["schemas"]["Method"];
         };
         ResetAnswer: {
             /** @description The generated password, shown this once; null when one was given. */
@@ -522,11 +1083,90 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "user";
+        /** @description One occurrence in the tracker. */
+        Row: {
+            /** Format: int64 */
+            amount_due_cents: number;
+            autopay: boolean;
+            /** Format: int64 */
+            bill_id: number;
+            bucket: components["schemas"]["Bucket"];
+            /** Format: int64 */
+            category_id?: number | null;
+            /** Format: date */
+            due_date: string;
+            /**
+             * Format: int64
+             * @description The bill's expected amount, before a month override.
+             */
+            expected_cents: number;
+            name: string;
+            overpaid: boolean;
+            override?: null | components["schemas"]["Override"];
+            /** Format: int64 */
+            paid_cents: number;
+            /** Format: int64 */
+            payment_count: number;
+            /** Format: int64 */
+            remaining_cents: number;
+            skipped: boolean;
+            status: components["schemas"]["Status"];
+        };
+        /** @enum {string} */
+        Source: "manual" | "autopay" | "bank" | "import";
+        /**
+         * @description What the tracker shows for one occurrence.
+         * @enum {string}
+         */
+        Status: "paid" | "partial" | "due_today" | "due_soon" | "upcoming" | "late" | "missed" | "skipped";
         /**
          * @description How the client authenticates at the token endpoint.
          * @enum {string}
          */
         TokenAuthMethod: "client_secret_basic" | "client_secret_post";
+        /** @description Month totals; the same rules for a bucket and for the month. */
+        Totals: {
+            /**
+             * Format: int64
+             * @description Amounts due of the occurrences that are not skipped.
+             */
+            due_cents: number;
+            /**
+             * Format: int64
+             * @description Occurrences (skipped ones included).
+             */
+            occurrence_count: number;
+            /**
+             * Format: int64
+             * @description Late or missed occurrences.
+             */
+            overdue_count: number;
+            /**
+             * Format: int64
+             * @description Payments toward those occurrences, overpayments included.
+             */
+            paid_cents: number;
+            /** Format: int64 */
+            paid_count: number;
+            /**
+             * Format: int64
+             * @description What is still owed, never below zero for one occurrence.
+             */
+            remaining_cents: number;
+            /** Format: int64 */
+            skipped_count: number;
+        };
+        /** @description The tracker answer of one month. */
+        Tracker: {
+            buckets: components["schemas"]["BucketView"][];
+            /** Format: int32 */
+            month: number;
+            /** Format: date */
+            today: string;
+            totals: components["schemas"]["Totals"];
+            /** Format: int32 */
+            year: number;
+        };
         /** @description A user as the API shows it (never the password hash). */
         User: {
             active: boolean;
@@ -651,7 +1291,7 @@ export interface operations {
             };
         };
     };
-    test: {
+    oidc_test: {
         parameters: {
             query?: never;
             header?: never;
@@ -994,7 +1634,7 @@ export interface operations {
             };
         };
     };
-    callback: {
+    oidc_callback: {
         parameters: {
             query?: {
                 code?: string;
@@ -1027,7 +1667,7 @@ export interface operations {
             };
         };
     };
-    login: {
+    oidc_login: {
         parameters: {
             query?: {
                 /** @description A local path to open after sign-in (default `/`). */
@@ -1094,6 +1734,450 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Text to find in the name or notes. */
+                q: string | null;
+                category_id: number | null;
+                active: boolean | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"][];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BillInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"][];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BillInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    duplicate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    payment_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                /** @description The `next` of the previous page. */
+                before: number | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPage"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bill"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"][];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"][];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -1113,6 +2197,398 @@ export interface operations {
             };
             /** @description the database cannot be read */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_override: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bill_id: number;
+                due_date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OverrideBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverrideAnswer"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_override: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bill_id: number;
+                due_date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverrideAnswer"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_payments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bill_id: number;
+                due_date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIds"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    quick_pay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bill_id: number;
+                due_date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuickPay"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bill_id: number | null;
+                /** @description Paid on or after (YYYY-MM-DD). */
+                from: string | null;
+                /** @description Paid on or before (YYYY-MM-DD). */
+                to: string | null;
+                before: number | null;
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPage"];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkPay"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkPaid"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bulk_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentIds"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentIds"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bulk_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentIds"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1168,6 +2644,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoginEvent"][];
+                };
+            };
+        };
+    };
+    month: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Defaults to the current year. */
+                year: number | null;
+                /** @description 1 to 12; defaults to the current month. */
+                month: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tracker"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    overdue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Row"][];
                 };
             };
         };

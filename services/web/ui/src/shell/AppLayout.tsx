@@ -72,7 +72,7 @@ function NavigationLinks({ onNavigate }: { onNavigate: () => void }) {
     <Stack gap={0}>
       {ungrouped.map(link)}
       {groups.map((group) => (
-        <Stack key={group} gap={0} mt="sm">
+        <Stack key={group} gap={0} mt="sm" role="group" aria-label={group}>
           <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={4}>
             {group}
           </Text>

@@ -1,0 +1,353 @@
+//! Restoring a backup into the live database, and the `pre-upgrade`
+//! backup a process takes before it migrates an older schema.
+
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::create::{copy_all, create_locked};
+use super::files::Partial;
+use super::lock::{BackupLock, Wait};
+use super::name::Kind;
+use super::{BackupError, resolve, validate, verify};
+use crate::db;
+use crate::migrate::{self, Outcome};
+use crate::paths::DataDir;
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Restored {
+    /// The backup now in the live database.
+    pub restored: String,
+    /// The backup of the live database taken just before.
+    pub pre_restore_backup: String,
+}
+
+/// Restores backup `id` into the live database.
+///
+/// The backup is verified first (checksum, integrity, schema), then the
+/// live database is saved as a `pre-restore` backup, then the backup is
+/// copied into the live database with the online backup API in one write
+/// transaction. A backup of an older schema is migrated on a scratch copy
+/// first, so no process ever sees an older schema than it expects. The
+/// heartbeat rows of the running processes are carried over, so Status
+/// keeps seeing them.
+pub fn restore(data: &DataDir, id: &str, wait: Wait) -> Result<Restored, BackupError> {
+    let (name, path) = resolve(data, id)?;
+    let id = name.to_string();
+    let _lock = BackupLock::acquire(data, wait)?;
+    let started = Instant::now();
+    tracing::info!(backup.id = %id, "restore started");
+
+    let verification = verify(data, &id)?;
+    let version = match (&verification.problem, verification.schema_version) {
+        (None, Some(version)) => version,
+        (problem, _) => {
+            return Err(BackupError::Invalid {
+                id,
+                problem: problem
+                    .clone()
+                    .unwrap_or_else(|| "it failed verification".into()),
+            });
+        }
+    };
+    let mut live = db::open(&data.bills_db())?;
+    let source_page_size = page_size(&validate::open_read_only(&path)?)?;
+    if source_page_size != page_size(&live)? {
+        return Err(BackupError::Invalid {
+            id,
+            problem: "its page size differs from the live database's".into(),
+        });
+    }
+
+    let pre_restore = create_locked(data, Kind::PreRestore)?;
+
+    // A backup of an older schema is migrated on a scratch copy first.
+    let scratch = if version < migrate::latest_version() {
+        let (scratch, file) = Partial::create(&data.backups(), &format!("{id}.restore.partial"))?;
+        drop(file);
+        let mut copy = validate::open_copy(scratch.path())?;
+        copy_all(&validate::open_read_only(&path)?, &mut copy)?;
+        migrate::migrate(&mut copy)?;
+        Some(scratch)
+    } else {
+        None
+    };
+    let source = match &scratch {
+        Some(scratch) => validate::open_read_only(scratch.path())?,
+        None => validate::open_read_only(&path)?,
+    };
+
+    let heartbeats = heartbeats(&live)?;
+    copy_all(&source, &mut live)?;
+    drop(source);
+    drop(scratch);
+    keep_heartbeats(&mut live, &heartbeats)?;
+
+    tracing::info!(
+        backup.id = %id,
+        pre_restore_backup = %pre_restore.id,
+        schema.version = version,
+        duration_ms = started.elapsed().as_millis() as u64,
+        "restore finished"
+    );
+    Ok(Restored {
+        restored: id,
+        pre_restore_backup: pre_restore.id,
+    })
+}
+
+fn page_size(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "page_size", |row| row.get(0))
+}
+
+type HeartbeatRow = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+const HEARTBEAT_COLUMNS: &str =
+    "instance, service, host, pid, version, started_at, last_seen_at, current_job, stopped_at";
+
+fn heartbeats(conn: &Connection) -> rusqlite::Result<Vec<HeartbeatRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {HEARTBEAT_COLUMNS} FROM service_heartbeats WHERE stopped_at IS NULL"
+    ))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+        ))
+    })?;
+    rows.collect()
+}
+
+/// Puts the running processes' heartbeat rows back: they update their own
+/// row, which the restored data may not have.
+fn keep_heartbeats(live: &mut Connection, rows: &[HeartbeatRow]) -> Result<(), BackupError> {
+    db::write(live, |tx| {
+        let mut insert = tx.prepare(&format!(
+            r#"
+            INSERT INTO service_heartbeats ({HEARTBEAT_COLUMNS})
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            ON CONFLICT (instance) DO UPDATE SET
+                last_seen_at = max(last_seen_at, excluded.last_seen_at),
+                stopped_at = NULL
+            "#
+        ))?;
+        for row in rows {
+            insert.execute(params![
+                row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8
+            ])?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// How long a starting process waits for another one's backup or upgrade.
+const UPGRADE_WAIT: Duration = Duration::from_secs(30 * 60);
+
+/// Migrates the live database like [`migrate::migrate`], first taking a
+/// `pre-upgrade` backup when the database already has a schema and
+/// migrations are pending.
+///
+/// Every process calls this at start. The one that gets the backup lock
+/// backs up and migrates while holding it; the others wait, find the
+/// schema current and skip both, so one upgrade makes one backup.
+pub fn migrate_with_pre_upgrade_backup(
+    data: &DataDir,
+    conn: &mut Connection,
+) -> crate::Result<Outcome> {
+    let pending = |conn: &Connection| -> crate::Result<bool> {
+        let version = migrate::current_version(conn)?;
+        Ok(version > 0 && version < migrate::latest_version())
+    };
+    if !pending(conn)? {
+        return migrate::migrate(conn);
+    }
+
+    let _lock = BackupLock::acquire(data, Wait::UpTo(UPGRADE_WAIT))?;
+    if pending(conn)? {
+        let from = migrate::current_version(conn)?;
+        let backup = create_locked(data, Kind::PreUpgrade)?;
+        tracing::info!(
+            backup.id = %backup.id,
+            schema.from = from,
+            schema.to = migrate::latest_version(),
+            "took a pre-upgrade backup before migrating"
+        );
+    }
+    migrate::migrate(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backup::create::create;
+    use crate::backup::list;
+    use crate::migrate::MIGRATIONS;
+
+    fn instance() -> (tempfile::TempDir, DataDir) {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path());
+        data.prepare().unwrap();
+        let mut conn = db::open(&data.bills_db()).unwrap();
+        migrate::migrate(&mut conn).unwrap();
+        (tmp, data)
+    }
+
+    fn probe(conn: &Connection, key: &str) {
+        conn.execute(
+            "INSERT INTO queue_probes (probe_key, queue, handled_by, first_handled_at) VALUES (?1, 'sync', 'w', 'now')",
+            [key],
+        )
+        .unwrap();
+    }
+
+    fn probes(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT probe_key FROM queue_probes ORDER BY probe_key")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_restore_brings_back_the_backup_and_saves_what_was_there() {
+        let (_tmp, data) = instance();
+        let reader = db::open(&data.bills_db()).unwrap();
+        probe(&reader, "before");
+        let backup = create(&data, Kind::Manual, Wait::No).unwrap();
+        probe(&reader, "after");
+
+        let restored = restore(&data, &backup.id, Wait::No).unwrap();
+        assert_eq!(restored.restored, backup.id);
+        assert!(restored.pre_restore_backup.ends_with("-pre-restore.db"));
+
+        // A connection opened before the restore sees it at its next query.
+        assert_eq!(probes(&reader), ["before"]);
+        let saved =
+            validate::open_read_only(&data.backups().join(&restored.pre_restore_backup)).unwrap();
+        assert_eq!(probes(&saved), ["after", "before"]);
+        assert_eq!(list(&data).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_backup_that_fails_verification_is_not_restored() {
+        let (_tmp, data) = instance();
+        let live = db::open(&data.bills_db()).unwrap();
+        let backup = create(&data, Kind::Manual, Wait::No).unwrap();
+        probe(&live, "kept");
+        std::fs::write(
+            data.backups().join(format!("{}.sha256", backup.id)),
+            format!("{}  {}\n", "0".repeat(64), backup.id),
+        )
+        .unwrap();
+
+        let error = restore(&data, &backup.id, Wait::No).unwrap_err();
+        assert!(matches!(error, BackupError::Invalid { .. }), "{error}");
+        assert_eq!(probes(&live), ["kept"]);
+        assert_eq!(list(&data).unwrap().len(), 1, "no pre-restore backup");
+    }
+
+    #[test]
+    fn unknown_ids_and_paths_are_not_found() {
+        let (_tmp, data) = instance();
+        for id in [
+            "../db/bills.db",
+            "bills-20260101T000000Z-manual.db",
+            ".lock",
+        ] {
+            assert!(matches!(
+                restore(&data, id, Wait::No),
+                Err(BackupError::NotFound(_))
+            ));
+        }
+    }
+
+    /// A database at `version`, as an older release left it.
+    fn older_database(data: &DataDir, version: i64) {
+        let conn = db::open(&data.bills_db()).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             checksum TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
+        )
+        .unwrap();
+        for m in MIGRATIONS.iter().take_while(|m| m.version <= version) {
+            conn.execute_batch(m.sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?1, ?2, ?3)",
+                params![m.version, m.name, m.checksum()],
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn an_older_backup_is_migrated_on_its_way_in() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path());
+        data.prepare().unwrap();
+        let latest = migrate::latest_version();
+        older_database(&data, latest - 1);
+        let old = create(&data, Kind::Manual, Wait::No).unwrap();
+        migrate::migrate(&mut db::open(&data.bills_db()).unwrap()).unwrap();
+
+        let live = db::open(&data.bills_db()).unwrap();
+        restore(&data, &old.id, Wait::No).unwrap();
+        assert_eq!(migrate::current_version(&live).unwrap(), latest);
+        assert!(
+            !std::fs::read_dir(data.backups()).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("partial")),
+            "the scratch copy is gone"
+        );
+    }
+
+    #[test]
+    fn a_pending_migration_is_preceded_by_one_pre_upgrade_backup() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path());
+        data.prepare().unwrap();
+
+        // A new database: nothing to save.
+        let mut fresh = db::open(&data.bills_db()).unwrap();
+        migrate_with_pre_upgrade_backup(&data, &mut fresh).unwrap();
+        assert!(list(&data).unwrap().is_empty());
+        drop(fresh);
+
+        std::fs::remove_file(data.bills_db()).unwrap();
+        older_database(&data, migrate::latest_version() - 1);
+        let mut conn = db::open(&data.bills_db()).unwrap();
+        migrate_with_pre_upgrade_backup(&data, &mut conn).unwrap();
+        migrate_with_pre_upgrade_backup(&data, &mut conn).unwrap();
+        let all = list(&data).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].kind, Kind::PreUpgrade);
+        assert_eq!(
+            migrate::current_version(&conn).unwrap(),
+            migrate::latest_version()
+        );
+    }
+}

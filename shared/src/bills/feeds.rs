@@ -1,0 +1,456 @@
+//! iCal feeds: a secret URL per feed whose token is stored only as its
+//! SHA-256, and the RFC 5545 calendar served at that URL (one all-day
+//! event per occurrence that is not skipped).
+
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::calendar::{feed_window, occurrences_between};
+use super::error::{BillsError, BillsResult};
+use super::status::Status;
+use super::tracker::Row;
+use crate::accounts::sessions::{hash_token, new_token};
+use crate::time::{self, now_text};
+
+/// The most feeds a user may have at once.
+pub const MAX_FEEDS: i64 = 20;
+/// The longest feed label, in characters.
+pub const MAX_LABEL_CHARS: usize = 80;
+/// How often a fetch is recorded at most.
+const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
+
+/// A feed as its owner sees it: never its URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Feed {
+    pub id: i64,
+    pub label: Option<String>,
+    pub created_at: String,
+    pub last_fetched_at: Option<String>,
+}
+
+/// A feed found by the token of its URL.
+#[derive(Debug, Clone)]
+pub struct FeedAccess {
+    pub id: i64,
+    pub user_id: i64,
+    pub label: Option<String>,
+    /// Whether this fetch should be recorded (the last is a minute old).
+    pub due_for_touch: bool,
+}
+
+const SELECT: &str = "SELECT id, label, created_at, last_fetched_at FROM calendar_feeds";
+
+fn feed_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Feed> {
+    Ok(Feed {
+        id: r.get(0)?,
+        label: r.get(1)?,
+        created_at: r.get(2)?,
+        last_fetched_at: r.get(3)?,
+    })
+}
+
+/// The user's feeds, oldest first.
+pub fn list(conn: &Connection, user_id: i64) -> BillsResult<Vec<Feed>> {
+    let mut stmt = conn.prepare(&format!("{SELECT} WHERE user_id = ?1 ORDER BY id"))?;
+    let rows = stmt.query_map([user_id], feed_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One of the user's feeds.
+pub fn get(conn: &Connection, user_id: i64, id: i64) -> BillsResult<Feed> {
+    conn.query_row(
+        &format!("{SELECT} WHERE id = ?1 AND user_id = ?2"),
+        params![id, user_id],
+        feed_row,
+    )
+    .optional()?
+    .ok_or(BillsError::NotFound("the calendar feed"))
+}
+
+fn clean_label(label: Option<String>) -> BillsResult<Option<String>> {
+    let label = label
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty());
+    if label
+        .as_ref()
+        .is_some_and(|l| l.chars().count() > MAX_LABEL_CHARS || l.chars().any(char::is_control))
+    {
+        return Err(BillsError::invalid(
+            "label",
+            format!("a label has at most {MAX_LABEL_CHARS} characters on one line"),
+        ));
+    }
+    Ok(label)
+}
+
+/// Creates a feed; returns it with the token of its URL (shown this once).
+pub fn create(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    label: Option<String>,
+) -> BillsResult<(Feed, String)> {
+    let label = clean_label(label)?;
+    let count: i64 = tx.query_row(
+        "SELECT count(*) FROM calendar_feeds WHERE user_id = ?1",
+        [user_id],
+        |r| r.get(0),
+    )?;
+    if count >= MAX_FEEDS {
+        return Err(BillsError::Conflict {
+            code: "TOO_MANY_FEEDS",
+            message: format!("you have {MAX_FEEDS} calendar feeds; revoke one first"),
+        });
+    }
+
+    let token = new_token();
+    tx.execute(
+        "INSERT INTO calendar_feeds (user_id, label, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![user_id, label, hash_token(&token), now_text()],
+    )?;
+    Ok((get(tx, user_id, tx.last_insert_rowid())?, token))
+}
+
+/// Gives a feed a new token: the old URL stops working at once.
+pub fn regenerate(tx: &Transaction<'_>, user_id: i64, id: i64) -> BillsResult<(Feed, String)> {
+    get(tx, user_id, id)?;
+    let token = new_token();
+    tx.execute(
+        "UPDATE calendar_feeds SET token_hash = ?3 WHERE id = ?1 AND user_id = ?2",
+        params![id, user_id, hash_token(&token)],
+    )?;
+    Ok((get(tx, user_id, id)?, token))
+}
+
+/// Revokes a feed.
+pub fn delete(tx: &Transaction<'_>, user_id: i64, id: i64) -> BillsResult<()> {
+    let deleted = tx.execute(
+        "DELETE FROM calendar_feeds WHERE id = ?1 AND user_id = ?2",
+        params![id, user_id],
+    )?;
+    if deleted == 0 {
+        return Err(BillsError::NotFound("the calendar feed"));
+    }
+    Ok(())
+}
+
+/// The feed of a URL token, if it is live and its owner may sign in.
+pub fn by_token(conn: &Connection, token: &str, now: Timestamp) -> BillsResult<Option<FeedAccess>> {
+    let found = conn
+        .query_row(
+            r#"
+            SELECT f.id, f.user_id, f.label, f.last_fetched_at
+            FROM calendar_feeds f
+            JOIN users u ON u.id = f.user_id
+            WHERE f.token_hash = ?1 AND u.active = 1
+            "#,
+            [hash_token(token)],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(found.map(|(id, user_id, label, last)| FeedAccess {
+        id,
+        user_id,
+        label,
+        due_for_touch: last
+            .as_deref()
+            .and_then(time::parse)
+            .is_none_or(|last| now.duration_since(last) >= TOUCH_EVERY),
+    }))
+}
+
+/// Records a fetch, unless one was recorded less than a minute ago.
+pub fn touch(tx: &Transaction<'_>, id: i64, now: Timestamp) -> BillsResult<()> {
+    let stale = now
+        .checked_sub(TOUCH_EVERY)
+        .map(time::format)
+        .unwrap_or_default();
+    tx.execute(
+        r#"
+        UPDATE calendar_feeds SET last_fetched_at = ?2
+        WHERE id = ?1 AND (last_fetched_at IS NULL OR last_fetched_at <= ?3)
+        "#,
+        params![id, time::format(now), stale],
+    )?;
+    Ok(())
+}
+
+/// An upcoming event of a feed, for the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PreviewEvent {
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    pub summary: String,
+    pub bill_id: i64,
+}
+
+/// The next `count` events of the user's feeds, from today on.
+pub fn preview(
+    conn: &Connection,
+    user_id: i64,
+    today: Date,
+    currency: &str,
+    count: usize,
+) -> BillsResult<Vec<PreviewEvent>> {
+    let (_, to) = feed_window(today);
+    Ok(occurrences_between(conn, user_id, today, to, today)?
+        .into_iter()
+        .take(count)
+        .map(|row| PreviewEvent {
+            date: row.due_date,
+            summary: summary_line(&row, currency),
+            bill_id: row.bill_id,
+        })
+        .collect())
+}
+
+/// The calendar of a feed's owner as RFC 5545 text.
+pub fn calendar_text(
+    conn: &Connection,
+    feed: &FeedAccess,
+    today: Date,
+    now: Timestamp,
+    currency: &str,
+) -> BillsResult<String> {
+    let (from, to) = feed_window(today);
+    let rows = occurrences_between(conn, feed.user_id, from, to, today)?;
+    let name = match &feed.label {
+        Some(label) => format!("BillTracker: {label}"),
+        None => "BillTracker".to_string(),
+    };
+    Ok(render(&rows, &name, currency, now))
+}
+
+/// "USD 1,200.00".
+pub fn money(currency: &str, cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let units = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{currency} {sign}{grouped}.{:02}", cents % 100)
+}
+
+fn status_label(row: &Row) -> &'static str {
+    match row.status {
+        Status::Paid if row.overpaid => "overpaid",
+        Status::Paid => "paid",
+        Status::Partial => "partly paid",
+        Status::DueToday => "due today",
+        Status::DueSoon => "due soon",
+        Status::Upcoming => "upcoming",
+        Status::Late => "late",
+        Status::Missed => "missed",
+        Status::Skipped => "skipped",
+    }
+}
+
+/// The event title: "Rent · USD 1,200.00 · due soon".
+pub fn summary_line(row: &Row, currency: &str) -> String {
+    format!(
+        "{} · {} · {}",
+        row.name,
+        money(currency, row.amount_due_cents),
+        status_label(row)
+    )
+}
+
+fn description(row: &Row, currency: &str) -> String {
+    let mut lines = vec![format!(
+        "Remaining: {} of {}",
+        money(currency, row.remaining_cents),
+        money(currency, row.amount_due_cents)
+    )];
+    if row.paid_cents > 0 {
+        lines.push(format!("Paid so far: {}", money(currency, row.paid_cents)));
+    }
+    if row.autopay {
+        lines.push("Paid by autopay.".into());
+    }
+    if let Some(note) = row.month_override.as_ref().and_then(|o| o.note.as_deref()) {
+        lines.push(format!("Note: {note}"));
+    }
+    lines.push("Record payments in BillTracker; this calendar follows them.".into());
+    lines.join("\n")
+}
+
+/// RFC 5545 content lines: CRLF endings, folded at 75 octets.
+#[derive(Default)]
+struct Lines(String);
+
+impl Lines {
+    /// Appends one content line, folding it so that no line (CRLF
+    /// excluded) has more than 75 octets and no character is split.
+    fn line(&mut self, content: &str) {
+        let mut width = 0;
+        for c in content.chars() {
+            if width + c.len_utf8() > 75 {
+                self.0.push_str("\r\n ");
+                width = 1;
+            }
+            self.0.push(c);
+            width += c.len_utf8();
+        }
+        self.0.push_str("\r\n");
+    }
+
+    /// A property with a TEXT value.
+    fn text(&mut self, name: &str, value: &str) {
+        self.line(&format!("{name}:{}", escape_text(value)));
+    }
+}
+
+/// Escapes a TEXT value (RFC 5545 3.3.11); other control characters go.
+fn escape_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn ical_date(date: Date) -> String {
+    date.strftime("%Y%m%d").to_string()
+}
+
+/// The stable UID of an occurrence's event.
+pub fn uid(bill_id: i64, due_date: Date) -> String {
+    format!("bill-{bill_id}-{due_date}@billtracker")
+}
+
+/// Renders the calendar: one all-day event per row.
+pub fn render(rows: &[Row], name: &str, currency: &str, now: Timestamp) -> String {
+    let mut out = Lines::default();
+    let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    out.line("BEGIN:VCALENDAR");
+    out.line("VERSION:2.0");
+    out.line(&format!(
+        "PRODID:-//BillTracker//BillTracker {}//EN",
+        crate::VERSION
+    ));
+    out.line("CALSCALE:GREGORIAN");
+    out.line("METHOD:PUBLISH");
+    out.text("X-WR-CALNAME", name);
+    out.text("X-WR-CALDESC", "Bills due, from BillTracker");
+    out.line("REFRESH-INTERVAL;VALUE=DURATION:PT1H");
+    out.line("X-PUBLISHED-TTL:PT1H");
+    for row in rows {
+        let next_day = row.due_date.tomorrow().unwrap_or(row.due_date);
+        out.line("BEGIN:VEVENT");
+        out.text("UID", &uid(row.bill_id, row.due_date));
+        out.line(&format!("DTSTAMP:{stamp}"));
+        out.line(&format!("DTSTART;VALUE=DATE:{}", ical_date(row.due_date)));
+        out.line(&format!("DTEND;VALUE=DATE:{}", ical_date(next_day)));
+        out.text("SUMMARY", &summary_line(row, currency));
+        out.text("DESCRIPTION", &description(row, currency));
+        out.line("TRANSP:TRANSPARENT");
+        out.line("END:VEVENT");
+    }
+    out.line("END:VCALENDAR");
+    out.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bills::tracker::{Bucket, Override};
+    use jiff::civil::date;
+
+    fn row(name: &str, due: Date, amount: i64, paid: i64, status: Status) -> Row {
+        Row {
+            bill_id: 7,
+            name: name.into(),
+            category_id: None,
+            due_date: due,
+            bucket: Bucket::First,
+            amount_due_cents: amount,
+            expected_cents: amount,
+            paid_cents: paid,
+            remaining_cents: (amount - paid).max(0),
+            status,
+            overpaid: false,
+            autopay: false,
+            skipped: false,
+            payment_count: i64::from(paid > 0),
+            month_override: None,
+        }
+    }
+
+    #[test]
+    fn money_has_the_currency_and_thousands_separators() {
+        assert_eq!(money("USD", 120_000), "USD 1,200.00");
+        assert_eq!(money("EUR", 5), "EUR 0.05");
+        assert_eq!(money("USD", 123_456_789_01), "USD 123,456,789.01");
+        assert_eq!(money("USD", 99_999), "USD 999.99");
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(escape_text("a,b;c\\d\ne\r"), "a\\,b\\;c\\\\d\\ne");
+    }
+
+    #[test]
+    fn long_lines_fold_at_75_octets_without_splitting_characters() {
+        let mut lines = Lines::default();
+        let long = format!("SUMMARY:{}", "€".repeat(60));
+        lines.line(&long);
+        for line in lines.0.split_terminator("\r\n") {
+            assert!(line.len() <= 75, "{} octets: {line}", line.len());
+        }
+        assert_eq!(lines.0.replace("\r\n ", ""), format!("{long}\r\n"));
+        assert!(lines.0.ends_with("\r\n") && !lines.0.contains("\n\n"));
+    }
+
+    #[test]
+    fn an_occurrence_becomes_an_all_day_event() {
+        let mut rent = row(
+            "Rent, flat",
+            date(2026, 3, 31),
+            120_000,
+            20_000,
+            Status::Partial,
+        );
+        rent.month_override = Some(Override {
+            note: Some("ask; landlord".into()),
+            ..Override::default()
+        });
+        let text = render(
+            &[rent],
+            "BillTracker",
+            "USD",
+            "2026-03-10T12:00:00Z".parse().unwrap(),
+        );
+        assert!(text.contains("\r\nUID:bill-7-2026-03-31@billtracker\r\n"));
+        assert!(text.contains("\r\nDTSTAMP:20260310T120000Z\r\n"));
+        assert!(text.contains("\r\nDTSTART;VALUE=DATE:20260331\r\n"));
+        assert!(text.contains("\r\nDTEND;VALUE=DATE:20260401\r\n"));
+        assert!(text.contains("\r\nSUMMARY:Rent\\, flat · USD 1\\,200.00 · partly paid\r\n"));
+        let unfolded = text.replace("\r\n ", "");
+        assert!(unfolded.contains("Remaining: USD 1\\,000.00 of USD 1\\,200.00\\n"));
+        assert!(unfolded.contains("Note: ask\\; landlord"));
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+        assert!(text.ends_with("END:VCALENDAR\r\n"));
+        assert_eq!(text.matches('\n').count(), text.matches("\r\n").count());
+    }
+}
