@@ -101,6 +101,9 @@ pub enum MaintenanceJob {
     ScheduledBackup {
         slot: String,
     },
+    /// The daily run of today (autopay, reminders, sessions, cleanup),
+    /// unless it ran already.
+    DailyRun,
 }
 
 impl Job for MaintenanceJob {
@@ -111,6 +114,7 @@ impl Job for MaintenanceJob {
             MaintenanceJob::Probe(_) => "probe",
             MaintenanceJob::IntegrityCheck => "integrity_check",
             MaintenanceJob::ScheduledBackup { .. } => "scheduled_backup",
+            MaintenanceJob::DailyRun => "daily_run",
         }
     }
 }

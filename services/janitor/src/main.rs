@@ -41,6 +41,7 @@ async fn main() -> ExitCode {
         at: config.common.backup.backup_at,
         retention: config.common.backup.backup_retention,
         time_zone: config.common.time_zone(),
+        daily_run_at: config.common.daily.daily_run_at,
     };
     let scheduled = backups.clone();
     worker::run(
@@ -60,6 +61,8 @@ pub struct Backups {
     pub at: jiff::civil::Time,
     pub retention: u32,
     pub time_zone: jiff::tz::TimeZone,
+    /// Local time of the daily run.
+    pub daily_run_at: jiff::civil::Time,
 }
 
 /// How long a scheduled backup waits for a manual backup or a restore.
@@ -86,6 +89,16 @@ async fn handle(
             } else {
                 tracing::error!(result = %outcome.result, "database integrity check FAILED");
             }
+            Ok(())
+        }
+        MaintenanceJob::DailyRun => {
+            billtracker::daily::run_if_due(
+                &context.db,
+                &backups.data,
+                backups.time_zone.clone(),
+                context.worker.clone(),
+            )
+            .await?;
             Ok(())
         }
         MaintenanceJob::ScheduledBackup { slot } => {

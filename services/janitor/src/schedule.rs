@@ -16,6 +16,7 @@ const INTEGRITY_CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Starts the schedules in the background.
 pub fn spawn(context: JobContext, backups: Backups) {
+    spawn_daily_run(context.clone(), backups.clone());
     spawn_backups(context.clone(), backups);
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(INTEGRITY_CHECK_EVERY);
@@ -52,6 +53,28 @@ fn spawn_backups(context: JobContext, backups: Backups) {
             // After a long suspension, only the latest missed slot counts.
             slot = backup::schedule::latest_slot(Timestamp::now(), backups.at, &backups.time_zone)
                 .max(next);
+        }
+    });
+}
+
+/// Queues the daily run at start (a day missed while the janitor was down
+/// is caught up) and then every day at `DAILY_RUN_AT`. The run itself
+/// claims its day, so a second janitor or a repeated job does nothing.
+fn spawn_daily_run(context: JobContext, schedule: Backups) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(error) =
+                billtracker::queue::push(&context.queue, vec![MaintenanceJob::DailyRun]).await
+            {
+                tracing::error!(%error, "could not queue the daily run");
+            }
+            let now = Timestamp::now().to_zoned(schedule.time_zone.clone());
+            let next = billtracker::daily::next_run(&now, schedule.daily_run_at).timestamp();
+            tracing::debug!(daily_run.next = %next, "next daily run");
+            while Timestamp::now() < next {
+                let left = Timestamp::now().duration_until(next).unsigned_abs();
+                tokio::time::sleep(left.min(Duration::from_secs(60))).await;
+            }
         }
     });
 }

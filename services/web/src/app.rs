@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::config::WebConfig;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request, header};
@@ -11,7 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use billtracker::accounts::settings::{self, AuthSettings};
 use billtracker::accounts::{User, users};
-use billtracker::config::WebArgs;
+use billtracker::config::{CommonArgs, WebArgs};
 use billtracker::crypto::SecretBox;
 use billtracker::db::Db;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -24,7 +25,8 @@ use crate::auth::csrf;
 use crate::auth::rate_limit::Limits;
 use crate::error::ApiError;
 use crate::routes::{
-    admin_auth, admin_users, auth, backups, bills, categories, meta, payments, profile, tracker,
+    admin_auth, admin_ops, admin_users, auth, backups, bills, categories, meta, payments, profile,
+    tracker,
 };
 use crate::spa;
 
@@ -33,6 +35,7 @@ use crate::spa;
 pub struct AppState {
     pub db: Db,
     pub started_at: Instant,
+    pub common: Arc<CommonArgs>,
     pub web: Arc<WebArgs>,
     pub secrets: Arc<SecretBox>,
     pub limits: Limits,
@@ -41,22 +44,18 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, started_at: Instant, web: WebArgs, secrets: SecretBox) -> Self {
+    pub fn new(db: Db, started_at: Instant, config: WebConfig, secrets: SecretBox) -> Self {
+        let time_zone = config.common.time_zone();
         AppState {
             db,
             started_at,
-            web: Arc::new(web),
+            common: Arc::new(config.common),
+            web: Arc::new(config.web),
             secrets: Arc::new(secrets),
             limits: Limits::default(),
-            time_zone: jiff::tz::TimeZone::UTC,
+            time_zone,
             openapi: Arc::new(openapi_json()),
         }
-    }
-
-    /// Uses the instance time zone for "today".
-    pub fn with_time_zone(mut self, time_zone: jiff::tz::TimeZone) -> Self {
-        self.time_zone = time_zone;
-        self
     }
 
     /// Today in the instance time zone.
@@ -123,6 +122,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin_users::reset_password))
         .routes(routes!(admin_users::audit_log))
         .routes(routes!(admin_auth::get, admin_auth::put))
+        .routes(routes!(admin_ops::status))
+        .routes(routes!(admin_ops::preview, admin_ops::run))
         .routes(routes!(backups::list, backups::create))
         .routes(routes!(backups::delete))
         .routes(routes!(backups::download))

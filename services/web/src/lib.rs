@@ -89,10 +89,9 @@ pub async fn serve(config: WebConfig) -> ExitCode {
     let state = app::AppState::new(
         started.db.clone(),
         started.started_at,
-        config.web.clone(),
+        config.clone(),
         started.secrets,
-    )
-    .with_time_zone(config.common.time_zone());
+    );
     let app = app::router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         address = %address,

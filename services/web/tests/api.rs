@@ -18,9 +18,13 @@ fn app() -> (tempfile::TempDir, axum::Router) {
     data.prepare().unwrap();
     let db = Db::open(&data, 2).unwrap();
     billtracker::migrate::migrate(&mut db.get().unwrap()).unwrap();
-    let config: WebConfig = clap::Parser::parse_from(["billtracker-web"]);
+    let config: WebConfig = clap::Parser::parse_from([
+        "billtracker-web",
+        "--data-dir",
+        &tmp.path().display().to_string(),
+    ]);
     let secrets = billtracker::crypto::SecretBox::load(None, &data).unwrap();
-    let state = AppState::new(db, Instant::now(), config.web, secrets);
+    let state = AppState::new(db, Instant::now(), config, secrets);
     (tmp, billtracker_web::app::router(state))
 }
 

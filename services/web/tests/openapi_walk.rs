@@ -242,6 +242,29 @@ async fn seed_records(app: &TestApp, client: &mut Client) {
             .await;
         assert_eq!(note.status, StatusCode::OK, "{:?}", note.json);
     }
+    let plan = client
+        .send(
+            &app.router,
+            "PUT",
+            "/api/summary?year=2026&month=3",
+            Some(json!({"starting": {"first": 100}, "income": [
+                {"label": "Salary", "amount_cents": 5000, "expected_on": "2026-03-01"}
+            ]})),
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{:?}", plan.json);
+    client
+        .headers
+        .push(("host".into(), "bills.example.test".into()));
+    let feed = client
+        .send(
+            &app.router,
+            "POST",
+            "/api/calendar/feeds",
+            Some(json!({"label": "Phone"})),
+        )
+        .await;
+    assert_eq!(feed.status, StatusCode::CREATED, "{:?}", feed.json);
 }
 
 /// Routes that belong to a user's own data: everything with a path

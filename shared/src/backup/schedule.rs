@@ -115,7 +115,7 @@ fn scheduled(data: &DataDir) -> std::result::Result<Vec<BackupName>, BackupError
         .filter_map(|entry| entry.file_name().to_str().and_then(BackupName::parse))
         .filter(|name| name.kind == Kind::Scheduled)
         .collect();
-    names.sort_by(|a, b| b.created.cmp(&a.created));
+    names.sort_by_key(|name| std::cmp::Reverse(name.created));
     Ok(names)
 }
 

@@ -234,8 +234,12 @@ pub async fn restore(
     client: Client,
     Path(id): Path<String>,
 ) -> Result<Json<Restored>, ApiError> {
-    state.limits.backup.check(&client.ip_text())?;
     let data = data_dir(&state).await?;
+    // An unknown id is a 404 that does not count against the limit.
+    let known = data.clone();
+    let checked = id.clone();
+    blocking(move || backup::resolve(&known, &checked)).await?;
+    state.limits.backup.check(&client.ip_text())?;
 
     let restored = blocking(move || backup::restore(&data, &id, Wait::No)).await?;
 

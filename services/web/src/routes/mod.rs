@@ -1,6 +1,7 @@
 //! The API routes, one module per resource.
 
 pub mod admin_auth;
+pub mod admin_ops;
 pub mod admin_users;
 pub mod auth;
 pub mod backups;

@@ -52,11 +52,12 @@ pub async fn app() -> TestApp {
 
 /// Another router over the same database with other settings.
 pub fn router_for(db: &Db, data: &DataDir, args: &[&str]) -> axum::Router {
-    let mut argv = vec!["billtracker-web"];
+    let data_dir = data.root().display().to_string();
+    let mut argv = vec!["billtracker-web", "--data-dir", data_dir.as_str()];
     argv.extend_from_slice(args);
     let config: WebConfig = clap::Parser::parse_from(argv);
     let secrets = billtracker::crypto::SecretBox::load(None, data).unwrap();
-    let state = AppState::new(db.clone(), Instant::now(), config.web, secrets);
+    let state = AppState::new(db.clone(), Instant::now(), config, secrets);
     billtracker_web::app::router(state)
         .layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 50_000))))
 }

@@ -49,6 +49,8 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 interface RequestOptions {
   body?: unknown;
+  /** A multipart form, such as a file upload, sent in place of a JSON body. */
+  form?: FormData;
   signal?: AbortSignal;
 }
 
@@ -58,6 +60,9 @@ export const api = {
   put: <T>(path: string, options?: RequestOptions) => request<T>('PUT', path, options),
   patch: <T>(path: string, options?: RequestOptions) => request<T>('PATCH', path, options),
   delete: <T>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options),
+  /** POSTs a multipart form (a file upload); the browser writes its content type. */
+  upload: <T>(path: string, form: FormData, options?: { signal?: AbortSignal }) =>
+    request<T>('POST', path, { ...options, form }),
 };
 
 async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
@@ -129,6 +134,7 @@ async function send(
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      ...(options.form !== undefined && { body: options.form }),
       credentials: 'same-origin',
       signal: options.signal,
     });

@@ -38,6 +38,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every managed backup, newest first, with whether it matches its checksum. */
+        get: operations["list"];
+        put?: never;
+        /** Takes a manual backup now (5 per hour per address). */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/backups/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a backup file (multipart field `file`, at most 512 MiB; 5 per
+         *     hour per address). It is kept as a `manual` backup if it is a sound
+         *     SQLite database of this application at a schema version this release
+         *     knows; otherwise it is refused with the reason and nothing is kept.
+         */
+        post: operations["import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/backups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes a backup and its checksum file. */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/backups/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a backup file. */
+        get: operations["download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/backups/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restores a backup into the live database, after saving the live
+         *     database as a `pre-restore` backup (5 per hour per address). Every
+         *     process sees the restored data at once; sessions stay valid only if
+         *     they exist in the restored data.
+         */
+        post: operations["restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/backups/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a backup: its checksum, SQLite's integrity check, and that it
+         *     carries a schema this release can restore.
+         */
+        post: operations["verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/cleanup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What each cleanup task would remove now. */
+        get: operations["preview"];
+        put?: never;
+        /** Runs the chosen cleanup tasks and records the run for Status. */
+        post: operations["run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/settings/auth": {
         parameters: {
             query?: never;
@@ -73,6 +207,26 @@ export interface paths {
          *     merged over them (nothing is saved).
          */
         post: operations["oidc_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Status report: services, database, queue, daily run, backups,
+         *     cleanup and the last errors of every process. No paths, no secrets.
+         */
+        get: operations["status"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -388,6 +542,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One entry per day of the month: each occurrence on its due date with its
+         *     status, each payment on its paid date.
+         */
+        get: operations["month"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/feed/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The iCal feed: all-day events for the occurrences of the last 2 and the
+         *     next 12 months. No session; the token in the address is the key.
+         */
+        get: operations["feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's feeds, without their URLs. */
+        get: operations["list"];
+        put?: never;
+        /** Creates a feed; the answer carries its URL, shown this once. */
+        post: operations["create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/feeds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a feed: its URL answers 404 from now on. */
+        delete: operations["delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/feeds/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next 10 events the feed holds, from today on. */
+        get: operations["preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/feeds/{id}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gives the feed a new URL; the old one stops working at once. */
+        post: operations["regenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/categories": {
         parameters: {
             query?: never;
@@ -671,6 +934,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Starting money per bucket and in total, income, bills due, paid, still
+         *     to pay, what is left after bills, the previous month's leftover and
+         *     "safe to spend".
+         */
+        get: operations["get"];
+        /**
+         * Changes the month's starting money and replaces its income entries (an
+         *     entry with an id updates it, one without is created, a missing one is
+         *     deleted), all at once; a refused change changes nothing.
+         */
+        put: operations["put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tracker": {
         parameters: {
             query?: never;
@@ -723,6 +1012,20 @@ export interface components {
          * @enum {string}
          */
         AmountKind: "fixed" | "variable";
+        Application: {
+            commit?: string | null;
+            /** @description Where the secret encryption key comes from: `environment` or `key_file`. */
+            encryption_key_source: string;
+            /** @description `container` inside Docker, else `host`. */
+            environment: string;
+            time_zone: string;
+            version: string;
+            /**
+             * Format: int64
+             * @description Seconds since the web process started (from its heartbeat).
+             */
+            web_uptime_secs?: number | null;
+        };
         /** @description One entry as the admin sees it. */
         AuditEntry: {
             action: string;
@@ -785,6 +1088,37 @@ export interface components {
          * @enum {string}
          */
         AuthSource: "local" | "oidc" | "both";
+        /** @description One managed backup as the admin page and the CLI list it. */
+        Backup: {
+            /** @description When the copy was taken (RFC 3339, UTC, to the second). */
+            created_at: string;
+            /**
+             * @description The file name, which is also the backup's id.
+             * @example bills-20261203T184500Z-manual.db
+             */
+            id: string;
+            kind: components["schemas"]["Kind"];
+            /**
+             * @description The SHA-256 recorded in the `.sha256` file beside it; null when
+             *     that file is missing or unreadable.
+             */
+            sha256?: string | null;
+            /** Format: int64 */
+            size_bytes: number;
+            /** @description The file's content matches the recorded SHA-256. */
+            verified: boolean;
+        };
+        BackupStatus: {
+            count: number;
+            last_error?: null | components["schemas"]["RecordedError"];
+            newest?: null | components["schemas"]["Backup"];
+            /** Format: int32 */
+            retention: number;
+            /** @description Daily time of the scheduled backup (HH:MM, instance time zone). */
+            schedule: string;
+            /** Format: int64 */
+            total_bytes: number;
+        };
         Bill: {
             account_note?: string | null;
             active: boolean;
@@ -850,6 +1184,10 @@ export interface components {
          * @enum {string}
          */
         Bucket: "first" | "fifteenth" | "other";
+        BucketFigures: {
+            bucket: components["schemas"]["Bucket"];
+            totals: components["schemas"]["Figures"];
+        };
         /** @description One bucket of the tracker. */
         BucketView: {
             bucket: components["schemas"]["Bucket"];
@@ -872,6 +1210,40 @@ export interface components {
             month: number;
             /** Format: int32 */
             year: number;
+        };
+        /** @description An occurrence on its due date. */
+        CalendarOccurrence: {
+            /** Format: int64 */
+            amount_due_cents: number;
+            autopay: boolean;
+            /** Format: int64 */
+            bill_id: number;
+            bucket: components["schemas"]["Bucket"];
+            /** Format: int64 */
+            category_id?: number | null;
+            name: string;
+            /** Format: int64 */
+            paid_cents: number;
+            /** Format: int64 */
+            remaining_cents: number;
+            status: components["schemas"]["Status"];
+        };
+        /** @description A payment on its paid date. */
+        CalendarPayment: {
+            /** Format: int64 */
+            amount_cents: number;
+            /** Format: int64 */
+            bill_id: number;
+            /**
+             * Format: date
+             * @description The occurrence it pays (possibly in another month).
+             */
+            due_date: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: date */
+            paid_on: string;
         };
         Category: {
             /**
@@ -903,6 +1275,19 @@ export interface components {
          * @enum {string}
          */
         CheckName: "issuer" | "discovery" | "redirect_uri" | "client_credentials";
+        CleanupRequest: {
+            tasks: components["schemas"]["Task"][];
+        };
+        CleanupResult: {
+            /** @description What each chosen task removed. */
+            removed: components["schemas"]["TaskCount"][];
+        };
+        /** @description The last recorded cleanup run. */
+        CleanupRun: {
+            at: string;
+            results: components["schemas"]["TaskCount"][];
+            trigger: string;
+        };
         CreateUser: {
             display_name?: string | null;
             email?: string | null;
@@ -921,6 +1306,41 @@ export interface components {
          * @enum {string}
          */
         Cycle: "weekly" | "biweekly" | "monthly" | "quarterly" | "semiannual" | "annual";
+        /** @description What one daily run did. */
+        DailyRun: {
+            /** Format: int64 */
+            autopay_payments?: number | null;
+            day: string;
+            /** Format: int64 */
+            duration_ms?: number | null;
+            error?: string | null;
+            finished_at?: string | null;
+            /** Format: int64 */
+            reminders_queued?: number | null;
+            /** Format: int64 */
+            sessions_pruned?: number | null;
+            started_at: string;
+        };
+        DailyRunStatus: {
+            last?: null | components["schemas"]["DailyRun"];
+            /** @description The next run (RFC 3339 with offset, instance time zone). */
+            next_at: string;
+        };
+        DatabaseStatus: {
+            reachable: boolean;
+            /** Format: int64 */
+            schema_version: number;
+            /** Format: int64 */
+            size_bytes: number;
+            /** Format: int64 */
+            wal_bytes: number;
+        };
+        Day: {
+            /** Format: date */
+            date: string;
+            occurrences: components["schemas"]["CalendarOccurrence"][];
+            payments: components["schemas"]["CalendarPayment"][];
+        };
         DeleteUser: {
             /** @description The user's username, typed again as confirmation. */
             confirm_username: string;
@@ -939,11 +1359,115 @@ export interface components {
             /** @description A sentence for people. */
             message: string;
         };
+        /** @description A feed as its owner sees it: never its URL. */
+        Feed: {
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            label?: string | null;
+            last_fetched_at?: string | null;
+        };
+        /** @description A feed with its URL: answered only on create and regenerate. */
+        FeedWithUrl: {
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            label?: string | null;
+            last_fetched_at?: string | null;
+            /** @description The secret address to subscribe to; it is not shown again. */
+            url: string;
+        };
+        /** @description The planning figures of a bucket or of the whole month, in cents. */
+        Figures: {
+            /**
+             * Format: int64
+             * @description The tracker's due, paid and remaining totals.
+             */
+            due_cents: number;
+            /**
+             * Format: int64
+             * @description Every income entry, received or not.
+             */
+            income_cents: number;
+            /** Format: int64 */
+            income_received_cents: number;
+            /**
+             * Format: int64
+             * @description Starting money plus income minus bills due; negative is a shortfall.
+             */
+            left_after_bills_cents: number;
+            /** Format: int64 */
+            paid_cents: number;
+            /** Format: int64 */
+            remaining_cents: number;
+            shortfall: boolean;
+            /** Format: int64 */
+            starting_cents: number;
+        };
         /** @description Health of this process. */
         Health: {
             /** @description "ok" when the database answers. */
             status: string;
         };
+        /** @description The upload form of [`import`]. */
+        ImportForm: {
+            /**
+             * Format: binary
+             * @description A BillTracker backup: a SQLite file of this application, at most 512 MiB.
+             */
+            file: string;
+        };
+        /** @description Money expected (or received) in a month. */
+        Income: {
+            /** Format: int64 */
+            amount_cents: number;
+            bucket: components["schemas"]["Bucket"];
+            /** Format: date */
+            expected_on: string;
+            /** Format: int64 */
+            id: number;
+            label: string;
+            received: boolean;
+        };
+        /**
+         * @description An income entry to keep: with the id of one of the month's entries it
+         *     updates that entry, without an id it creates one.
+         */
+        IncomeInput: {
+            /** Format: int64 */
+            amount_cents: number;
+            bucket?: null | components["schemas"]["Bucket"];
+            /**
+             * Format: date
+             * @description A date in the summary's month.
+             */
+            expected_on: string;
+            /** Format: int64 */
+            id?: number | null;
+            /** @description 1 to 80 characters. */
+            label: string;
+            received?: boolean;
+        };
+        /** @description The outcome of one check. */
+        IntegrityCheck: {
+            checked_at: string;
+            /** Format: int64 */
+            duration_ms: number;
+            ok: boolean;
+            /** @description `ok`, or the first problems SQLite reported. */
+            result: string;
+            service: string;
+        };
+        /**
+         * @description Why a backup was taken.
+         * @enum {string}
+         */
+        Kind: "manual" | "scheduled" | "pre-restore" | "pre-upgrade";
+        /**
+         * @description Whether a service is alive, judged from its last heartbeat.
+         * @enum {string}
+         */
+        Liveness: "up" | "stale" | "down";
         LoginBody: {
             password: string;
             username: string;
@@ -959,6 +1483,23 @@ export interface components {
         };
         /** @enum {string} */
         Method: "bank transfer" | "card" | "cash" | "check" | "autopay" | "other";
+        /** @description A month of the calendar: one entry per day. */
+        MonthCalendar: {
+            days: components["schemas"]["Day"][];
+            /** Format: int32 */
+            month: number;
+            /** Format: int32 */
+            year: number;
+        };
+        NewFeed: {
+            /** @description Up to 80 characters, such as the app that subscribes. */
+            label?: string | null;
+        };
+        /** @description An area of a capability that is not set up on this instance yet. */
+        NotConfigured: {
+            configured: boolean;
+            note: string;
+        };
         /** @description One line of the report. */
         OidcCheck: {
             message: string;
@@ -1062,13 +1603,67 @@ export interface components {
             /** Format: int64 */
             next?: number | null;
         };
+        /** @description An upcoming event of a feed, for the preview. */
+        PreviewEvent: {
+            /** Format: int64 */
+            bill_id: number;
+            /** Format: date */
+            date: string;
+            summary: string;
+        };
         ProfilePatch: {
             /** @description Empty or null clears it. */
             display_name?: string | null;
             email?: string | null;
         };
+        /** @description Counts of one queue. */
+        QueueStats: {
+            /** Format: int64 */
+            done: number;
+            /** Format: int64 */
+            failed: number;
+            /** Format: int64 */
+            killed: number;
+            /**
+             * Format: int64
+             * @description Age in seconds of the oldest job waiting to run now.
+             */
+            oldest_pending_secs?: number | null;
+            /** Format: int64 */
+            pending: number;
+            queue: string;
+            /** Format: int64 */
+            running: number;
+        };
         QuickPay: {
             method?: null | components["schemas"]["Method"];
+        };
+        /** @description One recorded error. */
+        RecordedError: {
+            at: string;
+            message: string;
+            service: string;
+        };
+        /**
+         * @description The report of `billtracker status`, `GET /api/admin/status` and the
+         *     Status page: one report, no file system paths, no secrets.
+         */
+        Report: {
+            application: components["schemas"]["Application"];
+            backups: components["schemas"]["BackupStatus"];
+            bank_sync: components["schemas"]["NotConfigured"];
+            cleanup?: null | components["schemas"]["CleanupRun"];
+            daily_run: components["schemas"]["DailyRunStatus"];
+            database: components["schemas"]["DatabaseStatus"];
+            last_integrity_check?: null | components["schemas"]["IntegrityCheck"];
+            notifications: components["schemas"]["NotConfigured"];
+            queues: components["schemas"]["QueueStats"][];
+            recent_errors: components["schemas"]["RecordedError"][];
+            schema: components["schemas"]["SchemaStatus"];
+            services: components["schemas"]["ServiceStatus"][];
+            statistics: components["schemas"]["Statistics"];
+            tracker: components["schemas"]["TrackerStatus"];
+            version: string;
         };
         ResetAnswer: {
             /** @description The generated password, shown this once; null when one was given. */
@@ -1077,6 +1672,13 @@ export interface components {
         ResetPassword: {
             /** @description The new password; a random one is generated when absent. */
             password?: string | null;
+        };
+        /** @description What a restore did. */
+        Restored: {
+            /** @description The backup of the live database taken just before. */
+            pre_restore_backup: string;
+            /** @description The backup now in the live database. */
+            restored: string;
         };
         /**
          * @description What a user may do.
@@ -1112,13 +1714,121 @@ export interface components {
             skipped: boolean;
             status: components["schemas"]["Status"];
         };
+        /** @description Schema versions: in the database and known by this binary. */
+        SchemaStatus: {
+            /** Format: int64 */
+            binary: number;
+            /** Format: int64 */
+            database: number;
+        };
+        /**
+         * @description The long-running services of the suite.
+         * @enum {string}
+         */
+        Service: "web" | "sync-worker" | "notifier" | "janitor";
+        /** @description One service as Status shows it. */
+        ServiceStatus: {
+            current_job?: string | null;
+            host?: string | null;
+            /** @description Processes of this service seen up right now. */
+            instances_up: number;
+            last_seen_at?: string | null;
+            service: components["schemas"]["Service"];
+            started_at?: string | null;
+            state: components["schemas"]["Liveness"];
+            stopped_at?: string | null;
+            version?: string | null;
+        };
         /** @enum {string} */
         Source: "manual" | "autopay" | "bank" | "import";
+        /** @description Starting money of a month per bucket, in cents. */
+        Starting: {
+            /** Format: int64 */
+            fifteenth: number;
+            /** Format: int64 */
+            first: number;
+            /** Format: int64 */
+            other: number;
+        };
+        /** @description Starting money to change; an absent bucket keeps its value. */
+        StartingInput: {
+            /** Format: int64 */
+            fifteenth?: number | null;
+            /** Format: int64 */
+            first?: number | null;
+            /** Format: int64 */
+            other?: number | null;
+        };
+        Statistics: {
+            /** Format: int64 */
+            active_bills: number;
+            /** Format: int64 */
+            active_sessions: number;
+            /** Format: int64 */
+            payments_this_month: number;
+            /** Format: int64 */
+            users: number;
+        };
         /**
          * @description What the tracker shows for one occurrence.
          * @enum {string}
          */
         Status: "paid" | "partial" | "due_today" | "due_soon" | "upcoming" | "late" | "missed" | "skipped";
+        /** @description The summary of one month. */
+        Summary: {
+            buckets: components["schemas"]["BucketFigures"][];
+            /** @description By expected date. */
+            income: components["schemas"]["Income"][];
+            /** Format: int32 */
+            month: number;
+            /**
+             * Format: date
+             * @description The earliest income not yet received expected today or later.
+             */
+            next_income_on?: string | null;
+            /**
+             * Format: int64
+             * @description What the previous month had left after bills (a hint); null when that
+             *     month has no plan and no income.
+             */
+            previous_month_leftover_cents?: number | null;
+            /**
+             * Format: int64
+             * @description Starting money plus income received, minus paid bills, minus what is
+             *     still owed on bills due before the next expected income (all of the
+             *     month's when no income is expected).
+             */
+            safe_to_spend_cents: number;
+            starting: components["schemas"]["Starting"];
+            /** Format: date */
+            today: string;
+            totals: components["schemas"]["Figures"];
+            /** Format: int32 */
+            year: number;
+        };
+        /**
+         * @description A change to a month's plan; each part optional. `income`, when present,
+         *     replaces the month's list.
+         */
+        SummaryInput: {
+            /** @description At most 50 entries. */
+            income?: components["schemas"]["IncomeInput"][] | null;
+            starting?: null | components["schemas"]["StartingInput"];
+        };
+        /**
+         * @description The cleanup tasks.
+         * @enum {string}
+         */
+        Task: "stale_imports" | "temp_exports" | "partial_backups" | "deleted_records" | "expired_sessions" | "finished_jobs";
+        /** @description What a task would remove, or removed. */
+        TaskCount: {
+            /** Format: int64 */
+            bytes: number;
+            /** Format: int64 */
+            count: number;
+            label: string;
+            task: components["schemas"]["Task"];
+        };
         /**
          * @description How the client authenticates at the token endpoint.
          * @enum {string}
@@ -1167,6 +1877,17 @@ export interface components {
             /** Format: int32 */
             year: number;
         };
+        /** @description This month's occurrences across every user. */
+        TrackerStatus: {
+            /** Format: int64 */
+            occurrences: number;
+            /** Format: int64 */
+            overdue: number;
+            /** Format: int64 */
+            paid: number;
+            /** Format: int64 */
+            skipped: number;
+        };
         /** @description A user as the API shows it (never the password hash). */
         User: {
             active: boolean;
@@ -1180,6 +1901,26 @@ export interface components {
             must_change_password: boolean;
             role: components["schemas"]["Role"];
             username: string;
+        };
+        /** @description The outcome of [`verify`]. */
+        Verification: {
+            /** @description The file matches the SHA-256 of its `.sha256` file. */
+            checksum_ok: boolean;
+            id: string;
+            /** @description `ok`, or what SQLite or the schema check found. */
+            integrity: string;
+            /**
+             * @description The file matches its checksum, passes the integrity check and
+             *     carries a schema this release can restore.
+             */
+            ok: boolean;
+            /** @description What is wrong, in a sentence; null when `ok`. */
+            problem?: string | null;
+            /**
+             * Format: int64
+             * @description The schema version of the backup, when it could be read.
+             */
+            schema_version?: number | null;
         };
     };
     responses: never;
@@ -1229,6 +1970,349 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Backup"][];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Backup"];
+                };
+            };
+            /** @description a backup or restore is running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the disk is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Backup"];
+                };
+            };
+            /** @description the file was refused; `code` says why: NOT_SQLITE, TRUNCATED, CORRUPT, INTEGRITY_FAILED, FOREIGN_DATABASE, SCHEMA_TOO_NEW, UNKNOWN_MIGRATIONS, SCHEMA_MISMATCH */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a backup or restore is running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the disk is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The backup's file name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a backup or restore is running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The backup's file name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backup file as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.sqlite3": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The backup's file name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Restored"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a backup or restore is running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the backup failed its verification */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the disk is full */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The backup's file name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCount"][];
+                };
+            };
+        };
+    };
+    run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CleanupRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CleanupResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1319,6 +2403,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
                 };
             };
         };
@@ -1642,6 +2745,8 @@ export interface operations {
                 /** @description Set instead of `code` when the provider refused. */
                 error?: string;
                 error_description?: string;
+                /** @description The provider's issuer (RFC 9207), when it sends it. */
+                iss?: string;
             };
             header?: never;
             path?: never;
@@ -1984,6 +3089,219 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Bill"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    month: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Defaults to the current year. */
+                year: number | null;
+                /** @description 1 to 12; defaults to the current month. */
+                month: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthCalendar"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the secret token of the feed URL */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feed"][];
+                };
+            };
+        };
+    };
+    create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewFeed"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedWithUrl"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewEvent"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    regenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedWithUrl"];
                 };
             };
             404: {
@@ -2644,6 +3962,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoginEvent"][];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Defaults to the current year. */
+                year: number | null;
+                /** @description 1 to 12; defaults to the current month. */
+                month: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: number;
+                /** @description 1 to 12. */
+                month: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SummaryInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description an income id that is not one of this month's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -46,3 +46,69 @@ export type TokenAuthMethod = Schemas['TokenAuthMethod'];
 /** `POST /api/admin/settings/auth/oidc/test`: one line per check, in order. */
 export type OidcTestReport = Schemas['OidcTestReport'];
 export type OidcCheck = Schemas['OidcCheck'];
+
+// Bills, categories, payments and the monthly tracker.
+export type Category = Schemas['Category'];
+export type CategoryInput = Schemas['CategoryInput'];
+export type Bill = Schemas['Bill'];
+/** `POST /api/bills` and `PATCH /api/bills/{id}`: absent keeps, null clears. */
+export type BillInput = Schemas['BillInput'];
+export type AmountKind = Schemas['AmountKind'];
+export type Cycle = Schemas['Cycle'];
+export type Bucket = Schemas['Bucket'];
+export type Payment = Schemas['Payment'];
+export type PaymentInput = Schemas['PaymentInput'];
+export type PaymentPage = Schemas['PaymentPage'];
+export type PaymentIds = Schemas['PaymentIds'];
+export type PaymentMethod = Schemas['Method'];
+export type BulkPay = Schemas['BulkPay'];
+export type BulkPaid = Schemas['BulkPaid'];
+/** `GET /api/tracker`: one month by bucket, with the server's totals. */
+export type Tracker = Schemas['Tracker'];
+export type TrackerBucket = Schemas['BucketView'];
+export type TrackerTotals = Schemas['Totals'];
+/** One occurrence (a bill's due date) in the tracker. */
+export type TrackerRow = Schemas['Row'];
+export type OccurrenceStatus = Schemas['Status'];
+export type MonthOverride = Schemas['Override'];
+export type OverrideBody = Schemas['OverrideBody'];
+export type OverrideAnswer = Schemas['OverrideAnswer'];
+export type QuickPay = Schemas['QuickPay'];
+
+// Monthly planning, the calendar and its iCal feeds.
+/** `GET /api/summary`: the month's plan and the server's figures for it. */
+export type Summary = Schemas['Summary'];
+/** `PUT /api/summary`: starting money to change and, when present, the whole income list. */
+export type SummaryInput = Schemas['SummaryInput'];
+export type SummaryFigures = Schemas['Figures'];
+export type SummaryBucket = Schemas['BucketFigures'];
+export type Income = Schemas['Income'];
+export type IncomeInput = Schemas['IncomeInput'];
+/** `GET /api/calendar`: one entry per day of the month. */
+export type MonthCalendar = Schemas['MonthCalendar'];
+export type CalendarDay = Schemas['Day'];
+export type CalendarOccurrence = Schemas['CalendarOccurrence'];
+export type CalendarPayment = Schemas['CalendarPayment'];
+/** A calendar feed as listed: its URL is never sent again after create or regenerate. */
+export type CalendarFeed = Schemas['Feed'];
+export type CalendarFeedWithUrl = Schemas['FeedWithUrl'];
+export type NewCalendarFeed = Schemas['NewFeed'];
+export type FeedPreviewEvent = Schemas['PreviewEvent'];
+
+// Admin operations: Status, backups and cleanup.
+/** `GET /api/admin/status`: the whole Status report. */
+export type StatusReport = Schemas['Report'];
+export type ServiceStatus = Schemas['ServiceStatus'];
+export type QueueStats = Schemas['QueueStats'];
+export type RecordedError = Schemas['RecordedError'];
+/** A managed backup; its id is its file name. */
+export type Backup = Schemas['Backup'];
+export type BackupKind = Schemas['Kind'];
+export type BackupVerification = Schemas['Verification'];
+/** `POST /api/admin/backups/{id}/restore`. */
+export type BackupRestored = Schemas['Restored'];
+export type CleanupTask = Schemas['Task'];
+/** One cleanup task: what it would remove now, or what it removed. */
+export type CleanupTaskCount = Schemas['TaskCount'];
+export type CleanupRequest = Schemas['CleanupRequest'];
+export type CleanupResult = Schemas['CleanupResult'];

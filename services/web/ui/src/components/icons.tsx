@@ -150,3 +150,70 @@ export function IconCopy() {
     </Icon>
   );
 }
+
+export function IconChartPie() {
+  return (
+    <Icon>
+      <path d="M12 3a9 9 0 1 0 9 9h-9z" />
+      <path d="M15 3.5A9 9 0 0 1 20.5 9H15z" />
+    </Icon>
+  );
+}
+
+export function IconCalendar() {
+  return (
+    <Icon>
+      <rect x="3" y="5" width="18" height="16" rx="2" />
+      <path d="M3 10h18M8 3v4M16 3v4" />
+    </Icon>
+  );
+}
+
+export function IconRss() {
+  return (
+    <Icon>
+      <path d="M5 19h.01M5 12a7 7 0 0 1 7 7M5 5a14 14 0 0 1 14 14" />
+    </Icon>
+  );
+}
+
+export function IconPulse() {
+  return (
+    <Icon>
+      <path d="M3 12h4l3-7 4 14 3-7h4" />
+    </Icon>
+  );
+}
+
+export function IconDatabase() {
+  return (
+    <Icon>
+      <ellipse cx="12" cy="5.5" rx="8" ry="2.5" />
+      <path d="M4 5.5v13c0 1.4 3.6 2.5 8 2.5s8-1.1 8-2.5v-13M4 12c0 1.4 3.6 2.5 8 2.5s8-1.1 8-2.5" />
+    </Icon>
+  );
+}
+
+export function IconBroom() {
+  return (
+    <Icon>
+      <path d="M14 4l6 6M10.5 7.5l6 6M4 20c1-4 3-7 6.5-9.5l3 3C11 17 8 19 4 20z" />
+    </Icon>
+  );
+}
+
+export function IconChevronLeft() {
+  return (
+    <Icon>
+      <path d="M15 5l-7 7 7 7" />
+    </Icon>
+  );
+}
+
+export function IconChevronRight() {
+  return (
+    <Icon>
+      <path d="M9 5l7 7-7 7" />
+    </Icon>
+  );
+}

@@ -1,0 +1,377 @@
+//! Operations across processes: the daily run (once a day, even with two
+//! janitors), the Status report (never a path or a secret), cleanup.
+
+use std::time::Duration;
+
+use billtracker_integration_tests::{Suite, wait_for};
+use serde_json::{Value, json};
+
+/// A signed-in admin over HTTP with the CSRF token.
+struct Admin {
+    client: reqwest::blocking::Client,
+    csrf: String,
+    base: String,
+}
+
+impl Admin {
+    fn sign_in(suite: &Suite) -> Admin {
+        let client = reqwest::blocking::Client::builder()
+            .cookie_store(true)
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        let base = suite.url("");
+        let token: Value = client
+            .get(format!("{base}/api/auth/csrf-token"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let admin = Admin {
+            client,
+            csrf: token["token"].as_str().unwrap().to_string(),
+            base,
+        };
+        let login = admin.send(
+            "POST",
+            "/api/auth/login",
+            Some(json!({"username": "admin", "password": "correct-horse-battery"})),
+        );
+        assert_eq!(login.status(), 200);
+        admin
+    }
+
+    fn send(&self, method: &str, path: &str, body: Option<Value>) -> reqwest::blocking::Response {
+        let mut request = self
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().unwrap()
+    }
+
+    fn json(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let response = self.send(method, path, body);
+        let status = response.status();
+        let value: Value = response.json().unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path}: {status} {value}");
+        value
+    }
+}
+
+fn suite_with_admin() -> Suite {
+    let mut suite = Suite::new();
+    suite.set_env("ADMIN_USERNAME", "admin");
+    suite.set_env("ADMIN_PASSWORD", "correct-horse-battery");
+    suite.set_env(
+        "TOKEN_ENCRYPTION_KEY",
+        "a-test-encryption-key-that-is-long-enough",
+    );
+    suite
+}
+
+#[test]
+fn two_janitors_run_the_daily_run_once_and_record_autopay_once() {
+    let mut suite = suite_with_admin();
+    suite.start("web");
+    assert!(suite.wait_for_web(Duration::from_secs(10)));
+    let admin = Admin::sign_in(&suite);
+
+    // An autopay bill that came due two days ago, unpaid.
+    let due = {
+        let today: String = suite
+            .bills()
+            .query_row("SELECT date('now')", [], |r| r.get(0))
+            .unwrap();
+        let today: jiff::civil::Date = today.parse().unwrap();
+        today.checked_sub(jiff::Span::new().days(2)).unwrap()
+    };
+    let bill = admin.json(
+        "POST",
+        "/api/bills",
+        Some(
+            json!({"name": "Loan", "amount_cents": 25_000, "cycle": "monthly", "due_day": due.day(),
+                    "anchor_date": due.to_string(), "autopay": true}),
+        ),
+    );
+
+    suite.start("janitor");
+    suite.start("janitor");
+    let conn = suite.bills();
+    wait_for(Duration::from_secs(30), || {
+        let finished: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM daily_runs WHERE finished_at IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (finished >= 1).then_some(())
+    })
+    .unwrap_or_else(|| panic!("the daily run finished:\n{}", suite.logs("janitor")));
+    std::thread::sleep(Duration::from_secs(2));
+
+    let runs: i64 = conn
+        .query_row("SELECT count(*) FROM daily_runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs, 1, "one run for the day, however many janitors");
+    let payments: Vec<(i64, String, String)> = {
+        let mut stmt = conn
+            .prepare("SELECT amount_cents, source, due_date FROM payments WHERE bill_id = ?1")
+            .unwrap();
+        stmt.query_map([bill["id"].as_i64().unwrap()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    assert_eq!(
+        payments,
+        vec![(25_000, "autopay".to_string(), due.to_string())]
+    );
+
+    // The user undoes the autopay payment; the next run does not record it again.
+    let history = admin.json("GET", &format!("/api/bills/{}/payments", bill["id"]), None);
+    let payment_id = history["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        admin
+            .send("DELETE", &format!("/api/payments/{payment_id}"), None)
+            .status(),
+        204
+    );
+    conn.execute("DELETE FROM daily_runs", []).unwrap();
+    suite.start("janitor");
+    wait_for(Duration::from_secs(30), || {
+        let finished: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM daily_runs WHERE finished_at IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (finished >= 1).then_some(())
+    })
+    .expect("the daily run ran again");
+    let live: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM payments WHERE deleted_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(live, 0, "an undone autopay payment is not recorded again");
+    let status = admin.json("GET", "/api/admin/status", None);
+    assert!(status["daily_run"]["next_at"].as_str().is_some());
+    assert_eq!(status["daily_run"]["last"]["autopay_payments"], 0);
+
+    let report = admin.json("GET", "/api/admin/status", None);
+    assert!(
+        report["cleanup"]["results"].as_array().is_some(),
+        "the automatic cleanup is on Status: {report}"
+    );
+}
+
+#[test]
+fn status_never_shows_a_path_a_password_or_a_token() {
+    let mut suite = suite_with_admin();
+    suite.start_all();
+    assert!(suite.wait_until_up(
+        &["web", "sync-worker", "notifier", "janitor"],
+        Duration::from_secs(15)
+    ));
+    let admin = Admin::sign_in(&suite);
+    admin.json(
+        "POST",
+        "/api/calendar/feeds",
+        Some(json!({"label": "phone"})),
+    );
+    admin.json(
+        "PUT",
+        "/api/admin/settings/auth",
+        Some(json!({"client_secret": "super-secret-client-value", "issuer_url": "https://id.example.com"})),
+    );
+
+    let report = admin.json("GET", "/api/admin/status", None);
+    let text = report.to_string();
+    let data_dir = suite.data_dir().display().to_string();
+    for forbidden in [
+        data_dir.as_str(),
+        "/db/bills.db",
+        "correct-horse-battery",
+        "super-secret-client-value",
+        "a-test-encryption-key",
+        "bt_session",
+        "/api/calendar/feed/",
+    ] {
+        assert!(
+            !text.contains(forbidden),
+            "Status contains {forbidden:?}: {text}"
+        );
+    }
+    let session: String = suite
+        .bills()
+        .query_row("SELECT token_hash FROM sessions LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(!text.contains(&session));
+
+    for area in [
+        "application",
+        "services",
+        "database",
+        "queues",
+        "statistics",
+        "tracker",
+        "daily_run",
+        "bank_sync",
+        "notifications",
+        "backups",
+        "recent_errors",
+    ] {
+        assert!(!report[area].is_null(), "Status has {area}: {text}");
+    }
+    let up = report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["state"] == "up")
+        .count();
+    assert_eq!(up, 4);
+    assert_eq!(report["bank_sync"]["configured"], false);
+    assert_eq!(
+        report["application"]["encryption_key_source"],
+        "environment"
+    );
+
+    // The CLI prints the same report.
+    let cli = suite.ctl_json(&["status", "--json"]);
+    assert_eq!(cli["statistics"], report["statistics"]);
+    assert!(!cli.to_string().contains(&data_dir));
+}
+
+#[test]
+fn errors_of_any_process_reach_status() {
+    let mut suite = suite_with_admin();
+    suite.start("web");
+    suite.start("janitor");
+    assert!(suite.wait_until_up(&["web", "janitor"], Duration::from_secs(15)));
+    // A job that fails: an unknown job kind cannot be decoded by the worker,
+    // and a probe whose row cannot be written fails in the handler.
+    suite
+        .bills()
+        .execute("DROP TABLE queue_probes", [])
+        .unwrap();
+    let _ = suite.ctl(&["queue", "probe", "--queue", "maintenance", "--count", "1"]);
+    let admin = Admin::sign_in(&suite);
+    let found = wait_for(Duration::from_secs(30), || {
+        let report = admin.json("GET", "/api/admin/status", None);
+        let errors = report["recent_errors"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        errors
+            .iter()
+            .find(|e| {
+                e["service"] == "janitor"
+                    && e["message"].as_str().unwrap_or("").contains("job failed")
+            })
+            .cloned()
+    });
+    assert!(
+        found.is_some(),
+        "a failed job of the janitor is on Status:\n{}",
+        suite.logs("janitor")
+    );
+}
+
+#[test]
+fn cleanup_previews_then_removes_old_deleted_records_and_partial_files() {
+    let mut suite = suite_with_admin();
+    suite.start("web");
+    assert!(suite.wait_for_web(Duration::from_secs(10)));
+    let admin = Admin::sign_in(&suite);
+    let old = admin.json(
+        "POST",
+        "/api/bills",
+        Some(json!({"name": "Old", "amount_cents": 1, "cycle": "monthly", "due_day": 1})),
+    );
+    let recent = admin.json(
+        "POST",
+        "/api/bills",
+        Some(json!({"name": "Recent", "amount_cents": 1, "cycle": "monthly", "due_day": 1})),
+    );
+    for bill in [&old, &recent] {
+        assert_eq!(
+            admin
+                .send("DELETE", &format!("/api/bills/{}", bill["id"]), None)
+                .status(),
+            204
+        );
+    }
+    suite
+        .bills()
+        .execute(
+            "UPDATE bills SET deleted_at = '2020-01-01T00:00:00.000Z' WHERE id = ?1",
+            [old["id"].as_i64().unwrap()],
+        )
+        .unwrap();
+    let partial = suite
+        .data_dir()
+        .join("backups")
+        .join("bills-20200101T000000Z-manual.db.partial");
+    std::fs::write(&partial, vec![0u8; 4096]).unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&partial)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+
+    let preview = admin.json("GET", "/api/admin/cleanup", None);
+    let count = |task: &str| {
+        preview
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["task"] == task)
+            .unwrap()["count"]
+            .clone()
+    };
+    assert_eq!(count("deleted_records"), 1, "{preview}");
+    assert_eq!(count("partial_backups"), 1, "{preview}");
+
+    let listed = admin.json("GET", "/api/admin/backups", None);
+    assert!(
+        !listed.to_string().contains(".partial"),
+        "a partial file is not a backup"
+    );
+
+    let run = admin.json(
+        "POST",
+        "/api/admin/cleanup",
+        Some(json!({"tasks": ["deleted_records", "partial_backups"]})),
+    );
+    assert_eq!(run["removed"].as_array().unwrap().len(), 2);
+    assert!(!partial.exists());
+    let remaining: Vec<String> = {
+        let conn = suite.bills();
+        let mut stmt = conn.prepare("SELECT name FROM bills").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        remaining,
+        vec!["Recent".to_string()],
+        "only the record past its window is purged"
+    );
+    let deleted = admin.json("GET", "/api/bills/deleted", None);
+    assert_eq!(deleted.as_array().unwrap().len(), 1);
+
+    let status = admin.json("GET", "/api/admin/status", None);
+    assert_eq!(status["cleanup"]["trigger"], "manual");
+}

@@ -1,0 +1,21 @@
+import { ColorSwatch, Group, Text } from '@mantine/core';
+import type { Category } from '../api/types';
+
+/** A category as a colour dot and its name; "Uncategorised" when there is none. */
+export function CategoryLabel({ category }: { category: Category | undefined }) {
+  if (!category) {
+    return (
+      <Text size="sm" c="dimmed">
+        Uncategorised
+      </Text>
+    );
+  }
+  return (
+    <Group gap={6} wrap="nowrap">
+      <ColorSwatch color={category.color} size={10} withShadow={false} aria-hidden />
+      <Text size="sm" truncate>
+        {category.name}
+      </Text>
+    </Group>
+  );
+}

@@ -1,0 +1,58 @@
+import { Button, Group, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { errorMessage } from '../api/errors';
+
+interface UndoToast {
+  /** What just happened, e.g. "Rent paid: $1,200.00". */
+  message: string;
+  /** Reverts it on the server; the toast says so when it worked or why not. */
+  undo: () => Promise<unknown>;
+  /** Shown once the undo worked. */
+  undone: string;
+}
+
+const UNDO_SECONDS = 10;
+
+/**
+ * A toast with an Undo button for a change that has already been made. The notifications are
+ * rendered outside the app's providers, so `undo` is a plain function, not a hook.
+ */
+export function showUndo({ message, undo, undone }: UndoToast) {
+  const id = `undo-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+
+  const revert = async () => {
+    notifications.update({ id, message, loading: true, autoClose: false, withCloseButton: false });
+    try {
+      await undo();
+      notifications.update({ id, color: 'teal', message: undone, loading: false, autoClose: 4000 });
+    } catch (error) {
+      notifications.update({
+        id,
+        color: 'red',
+        title: 'Could not undo',
+        message: errorMessage(error),
+        loading: false,
+        autoClose: 8000,
+      });
+    }
+  };
+
+  notifications.show({
+    id,
+    color: 'teal',
+    autoClose: UNDO_SECONDS * 1000,
+    message: (
+      <Group justify="space-between" wrap="nowrap" gap="sm">
+        <Text size="sm">{message}</Text>
+        <Button size="compact-sm" variant="light" onClick={() => void revert()}>
+          Undo
+        </Button>
+      </Group>
+    ),
+  });
+}
+
+/** A toast for a change that failed, with the server's reason. */
+export function showFailure(title: string, error: unknown) {
+  notifications.show({ color: 'red', title, message: errorMessage(error), autoClose: 8000 });
+}

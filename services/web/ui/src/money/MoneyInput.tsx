@@ -1,0 +1,22 @@
+import { NumberInput, type NumberInputProps } from '@mantine/core';
+import { CURRENCY_SYMBOL, MONEY_DECIMALS } from './format';
+
+/**
+ * An amount in the instance currency, edited in major units (12.50); convert with `toCents`
+ * before sending it. Tells assistive technology when it is in error.
+ */
+export function MoneyInput(props: NumberInputProps) {
+  return (
+    <NumberInput
+      decimalScale={MONEY_DECIMALS}
+      allowNegative={false}
+      thousandSeparator
+      hideControls
+      inputMode="decimal"
+      leftSection={CURRENCY_SYMBOL}
+      leftSectionPointerEvents="none"
+      aria-invalid={props.error ? true : undefined}
+      {...props}
+    />
+  );
+}

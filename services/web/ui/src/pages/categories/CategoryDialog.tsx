@@ -1,0 +1,122 @@
+import { Alert, Button, ColorInput, Group, Modal, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { errorMessage, fieldError, hasCode } from '../../api/errors';
+import type { Category, CategoryInput } from '../../api/types';
+import { useCreateCategory, useUpdateCategory } from './useCategories';
+
+const FIELDS = ['name', 'color', 'counts_toward_spending'] as const;
+
+/** Colours to pick from with one click; any `#rrggbb` can be typed. */
+export const CATEGORY_SWATCHES = [
+  '#fa5252',
+  '#e64980',
+  '#be4bdb',
+  '#7950f2',
+  '#4c6ef5',
+  '#228be6',
+  '#15aabf',
+  '#12b886',
+  '#40c057',
+  '#82c91e',
+  '#fab005',
+  '#fd7e14',
+  '#868e96',
+];
+
+interface CategoryDialogProps {
+  /** The category to edit; a new one when absent. */
+  category?: Category;
+  onClose: () => void;
+  /** Called with the saved category, e.g. to select it in the bill editor. */
+  onSaved?: (category: Category) => void;
+}
+
+/** Create, or rename and recolour, a category. */
+export function CategoryDialog({ category, onClose, onSaved }: CategoryDialogProps) {
+  const create = useCreateCategory();
+  const update = useUpdateCategory(category?.id ?? 0);
+  const save = category ? update : create;
+  const form = useForm({
+    initialValues: {
+      name: category?.name ?? '',
+      color: category?.color ?? CATEGORY_SWATCHES[5],
+      counts_toward_spending: category?.counts_toward_spending ?? true,
+    },
+    validate: {
+      name: (value) => (value.trim() === '' ? 'Give the category a name' : null),
+    },
+  });
+
+  const submit = form.onSubmit((values) => {
+    const input: CategoryInput = {
+      name: values.name.trim(),
+      color: values.color,
+      counts_toward_spending: values.counts_toward_spending,
+    };
+    save.mutate(input, {
+      onSuccess: (saved) => {
+        notifications.show({
+          color: 'teal',
+          message: category ? `Category ${saved.name} saved.` : `Category ${saved.name} created.`,
+        });
+        onSaved?.(saved);
+        onClose();
+      },
+      onError: (error) => {
+        const field = fieldError(error, FIELDS);
+        if (field) {
+          form.setFieldError(field.field, field.message);
+        } else if (hasCode(error, 'NAME_TAKEN')) {
+          form.setFieldError('name', errorMessage(error));
+        }
+      },
+    });
+  });
+
+  const shownInPlace =
+    fieldError(save.error, FIELDS) !== undefined || hasCode(save.error, 'NAME_TAKEN');
+
+  return (
+    <Modal opened onClose={onClose} title={category ? `Edit ${category.name}` : 'New category'}>
+      <form onSubmit={submit} noValidate>
+        <Stack gap="sm">
+          <TextInput
+            label="Name"
+            required
+            maxLength={60}
+            data-autofocus
+            aria-invalid={form.errors.name ? true : undefined}
+            {...form.getInputProps('name')}
+          />
+          <ColorInput
+            label="Colour"
+            format="hex"
+            swatches={CATEGORY_SWATCHES}
+            swatchesPerRow={7}
+            withEyeDropper={false}
+            {...form.getInputProps('color')}
+          />
+          <Switch
+            label="Counts toward spending"
+            description="Turn off for transfers such as savings, so they stay out of spending figures."
+            {...form.getInputProps('counts_toward_spending', { type: 'checkbox' })}
+          />
+          {save.isError && !shownInPlace && (
+            <Alert color="red" role="alert" title="Not saved">
+              <Text size="sm">{errorMessage(save.error)}</Text>
+            </Alert>
+          )}
+          <Group justify="flex-end" mt="sm">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={save.isPending}>
+              {category ? 'Save' : 'Create category'}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
