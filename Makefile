@@ -61,7 +61,8 @@ docs: docs-deps
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict -f runbook/mkdocs.yml -d ../target/site
 
 openapi:
-	$(CARGO) run --quiet -p billtracker-web -- --print-openapi > services/web/openapi.json
+	$(CARGO) run --quiet -p billtracker-web -- --print-openapi > target/openapi.json.tmp
+	mv target/openapi.json.tmp services/web/openapi.json
 	cd $(UI) && npm run gen:api
 
 clean-data:

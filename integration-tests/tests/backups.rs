@@ -645,7 +645,7 @@ fn the_janitor_backs_up_once_per_slot_and_keeps_only_the_newest_scheduled_backup
     assert!(stale.exists(), "partial files are the cleanup task's");
 
     // The job went through the queue, and a restart does not take the slot again.
-    let jobs = || -> usize {
+    let jobs = |suite: &Suite| -> usize {
         suite
             .ctl_json(&["queue", "list", "--queue", "maintenance", "--json"])
             .as_array()
@@ -659,12 +659,12 @@ fn the_janitor_backs_up_once_per_slot_and_keeps_only_the_newest_scheduled_backup
             })
             .count()
     };
-    assert_eq!(jobs(), 1);
+    assert_eq!(jobs(&suite), 1);
     suite.signal("janitor", Signal::SIGTERM, Duration::from_secs(30));
     suite.start("janitor");
     assert!(suite.wait_until_up(&["janitor"], Duration::from_secs(20)));
     std::thread::sleep(Duration::from_secs(2));
-    assert_eq!(jobs(), 1, "one job per slot");
+    assert_eq!(jobs(&suite), 1, "one job per slot");
     assert_eq!(ids(&suite), listed, "no second backup for the same slot");
 }
 
