@@ -28,7 +28,12 @@ fn sign_in(suite: &Suite, username: &str, password: &str) -> Session {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
-    let token: Value = client.get(suite.url("/api/auth/csrf-token")).send().expect("csrf").json().expect("json");
+    let token: Value = client
+        .get(suite.url("/api/auth/csrf-token"))
+        .send()
+        .expect("csrf")
+        .json()
+        .expect("json");
     let csrf = token["token"].as_str().expect("token").to_string();
     let login = client
         .post(suite.url("/api/auth/login"))
@@ -46,7 +51,11 @@ fn sign_in(suite: &Suite, username: &str, password: &str) -> Session {
         .expect("session cookie")
         .to_string();
     let cookie = format!("{cookie}; bt_csrf_token={csrf}");
-    Session { client, csrf, cookie }
+    Session {
+        client,
+        csrf,
+        cookie,
+    }
 }
 
 /// Bills and five years of monthly payments for one user, straight into bills.db.
@@ -91,7 +100,15 @@ fn seed(suite: &Suite, user_id: i64, bills: usize) {
 
 fn wrk(url: &str, cookie: &str, connections: u32) -> (f64, f64, f64) {
     let output = Command::new("wrk")
-        .args(["-t2", &format!("-c{connections}"), "-d8s", "--latency", "-H", &format!("Cookie: {cookie}"), url])
+        .args([
+            "-t2",
+            &format!("-c{connections}"),
+            "-d8s",
+            "--latency",
+            "-H",
+            &format!("Cookie: {cookie}"),
+            url,
+        ])
         .output()
         .expect("wrk is installed (apt-get install wrk)");
     let text = String::from_utf8_lossy(&output.stdout);
@@ -152,10 +169,15 @@ fn main() {
     assert!(suite.wait_for_web(Duration::from_secs(20)));
     let admin = sign_in(&suite, "admin", "correct-horse-battery");
 
-    println!("BillTracker tracker benchmark: {USERS} users x {BILLS} bills, {YEARS} years of payments");
+    println!(
+        "BillTracker tracker benchmark: {USERS} users x {BILLS} bills, {YEARS} years of payments"
+    );
     let seeding = Instant::now();
     let mut sizes = Vec::new();
-    for (i, bills) in (0..USERS).map(|i| (i, BILLS)).chain([(100, 50), (101, 500)]) {
+    for (i, bills) in (0..USERS)
+        .map(|i| (i, BILLS))
+        .chain([(100, 50), (101, 500)])
+    {
         let username = format!("user{i}");
         let created: Value = admin
             .client
@@ -169,8 +191,15 @@ fn main() {
         seed(&suite, created["id"].as_i64().expect("id"), bills);
         sizes.push((username, bills));
     }
-    let payments: i64 = suite.bills().query_row("SELECT count(*) FROM payments", [], |r| r.get(0)).expect("count");
-    println!("seeded {} users, {payments} payments in {:.1} s\n", sizes.len(), seeding.elapsed().as_secs_f64());
+    let payments: i64 = suite
+        .bills()
+        .query_row("SELECT count(*) FROM payments", [], |r| r.get(0))
+        .expect("count");
+    println!(
+        "seeded {} users, {payments} payments in {:.1} s\n",
+        sizes.len(),
+        seeding.elapsed().as_secs_f64()
+    );
 
     let user = sign_in(&suite, "user0", "benchmark-password");
     let tracker_url = suite.url("/api/tracker");
@@ -180,9 +209,16 @@ fn main() {
     let (health_rps, health_p50, health_p99) = wrk(&health_url, &user.cookie, 32);
     let (tracker_rps, tracker_p50, tracker_p99) = wrk(&tracker_url, &user.cookie, 32);
     println!("32 concurrent clients, 8 s each (wrk, 2 threads, on 127.0.0.1):");
-    println!("  GET /api/health   {health_rps:>9.0} req/s  p50 {health_p50:>6.2} ms  p99 {health_p99:>6.2} ms");
-    println!("  GET /api/tracker  {tracker_rps:>9.0} req/s  p50 {tracker_p50:>6.2} ms  p99 {tracker_p99:>6.2} ms");
-    println!("  ratio tracker/health throughput: {:.3} (goal >= 0.1); tracker p99 goal < 20 ms\n", tracker_rps / health_rps);
+    println!(
+        "  GET /api/health   {health_rps:>9.0} req/s  p50 {health_p50:>6.2} ms  p99 {health_p99:>6.2} ms"
+    );
+    println!(
+        "  GET /api/tracker  {tracker_rps:>9.0} req/s  p50 {tracker_p50:>6.2} ms  p99 {tracker_p99:>6.2} ms"
+    );
+    println!(
+        "  ratio tracker/health throughput: {:.3} (goal >= 0.1); tracker p99 goal < 20 ms\n",
+        tracker_rps / health_rps
+    );
 
     println!("tracker server time by bills (median of 50 sequential requests):");
     let mut base = None;
@@ -191,6 +227,10 @@ fn main() {
         let ms = server_time(&session, &tracker_url, 50);
         let per_bill = ms / bills as f64;
         let base_per_bill = *base.get_or_insert(per_bill);
-        println!("  {bills:>4} bills: {ms:>7.2} ms  ({:.4} ms per bill, x{:.2} of the 50-bill rate)", per_bill, per_bill / base_per_bill);
+        println!(
+            "  {bills:>4} bills: {ms:>7.2} ms  ({:.4} ms per bill, x{:.2} of the 50-bill rate)",
+            per_bill,
+            per_bill / base_per_bill
+        );
     }
 }

@@ -211,7 +211,7 @@ fn parse_service(name: &str) -> Result<Service, String> {
 
 fn main() -> ExitCode {
     let cli: Cli = billtracker::config::parse();
-    billtracker::telemetry::init_with_default(cli.common.log_format, "warn");
+    billtracker::telemetry::init_cli(cli.common.log_format);
     let code = match cli.command {
         Command::Status { json } => commands::status(&cli.common, json),
         Command::Health { service } => commands::health(&cli.common, service),

@@ -62,7 +62,7 @@ pub fn record(tx: &Transaction<'_>, entry: Entry<'_>) -> crate::Result<()> {
     Ok(())
 }
 
-/// Failed sign-ins within `window` from an address or for a username, and
+/// Failed local sign-ins within `window` from an address or for a username, and
 /// when the oldest of them leaves the window.
 pub fn recent_failures(
     conn: &Connection,
@@ -73,7 +73,7 @@ pub fn recent_failures(
     let since = format(Timestamp::now() - window);
     let by = |column: &str, value: Option<&str>| -> crate::Result<(i64, Option<String>)> {
         let sql = format!(
-            "SELECT count(*), min(at) FROM audit_log WHERE action = ?1 AND at > ?2 AND {column} = ?3 COLLATE NOCASE"
+            "SELECT count(*), min(at) FROM audit_log WHERE action = ?1 AND at > ?2 AND {column} = ?3 COLLATE NOCASE AND detail LIKE 'local%'"
         );
         Ok(
             conn.query_row(&sql, params![action::LOGIN_FAILURE, since, value], |r| {

@@ -111,11 +111,28 @@ fn parse_date(text: Option<String>) -> Option<Date> {
 
 /// A bill row plus its inactive-from date.
 fn bill_row(row: &Row<'_>, today: Date) -> rusqlite::Result<(Bill, Option<Date>)> {
+    let (mut bill, inactive_from) = bill_row_plain(row, today)?;
+    if bill.active {
+        bill.next_due_date = next_due(&bill, today);
+    }
+    Ok((bill, inactive_from))
+}
+
+/// The next due date on or after `today`, looking two years ahead.
+fn next_due(bill: &Bill, today: Date) -> Option<Date> {
+    let horizon = today.saturating_add(jiff::Span::new().years(2));
+    super::cycle::occurrences(&bill.schedule(), today, horizon)
+        .into_iter()
+        .next()
+}
+
+/// A bill row without the derived next due date (for the tracker).
+fn bill_row_plain(row: &Row<'_>, today: Date) -> rusqlite::Result<(Bill, Option<Date>)> {
     let cycle: String = row.get(5)?;
     let kind: String = row.get(4)?;
     let bucket: String = row.get(9)?;
     let deleted_at: Option<String> = row.get(17)?;
-    let mut bill = Bill {
+    let bill = Bill {
         id: row.get(0)?,
         name: row.get(1)?,
         category_id: row.get(2)?,
@@ -140,15 +157,6 @@ fn bill_row(row: &Row<'_>, today: Date) -> rusqlite::Result<(Bill, Option<Date>)
         next_due_date: None,
         days_left: deleted_at.as_deref().map(days_left),
     };
-    if bill.active {
-        bill.next_due_date = super::cycle::occurrences(
-            &bill.schedule(),
-            today,
-            today.saturating_add(jiff::Span::new().years(2)),
-        )
-        .into_iter()
-        .next();
-    }
     Ok((bill, parse_date(row.get(18)?)))
 }
 
@@ -206,8 +214,8 @@ pub fn get(conn: &Connection, user_id: i64, id: i64, today: Date) -> BillsResult
 /// The user's live bills as the tracker needs them.
 pub fn tracked(conn: &Connection, user_id: i64, today: Date) -> BillsResult<Vec<TrackedBill>> {
     let sql = format!("{SELECT} WHERE user_id = ?1 AND deleted_at IS NULL");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map([user_id], |r| bill_row(r, today))?;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([user_id], |r| bill_row_plain(r, today))?;
     let mut tracked = Vec::new();
     for row in rows {
         let (bill, inactive_from) = row?;

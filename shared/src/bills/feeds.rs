@@ -237,7 +237,7 @@ pub fn money(currency: &str, cents: i64) -> String {
     let units = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, digit) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
@@ -401,7 +401,7 @@ mod tests {
     fn money_has_the_currency_and_thousands_separators() {
         assert_eq!(money("USD", 120_000), "USD 1,200.00");
         assert_eq!(money("EUR", 5), "EUR 0.05");
-        assert_eq!(money("USD", 123_456_789_01), "USD 123,456,789.01");
+        assert_eq!(money("USD", 12_345_678_901), "USD 123,456,789.01");
         assert_eq!(money("USD", 99_999), "USD 999.99");
     }
 

@@ -141,6 +141,11 @@ pub async fn regenerate(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<FeedWithUrl>, ApiError> {
     let user = current.user.id;
+    // Another user's id answers 404 whatever the request's host.
+    state
+        .db
+        .run(move |conn| Ok(feeds::get(conn, user, id)))
+        .await??;
     let base = base_url(&state, &client, &headers, &uri)?;
 
     let (feed, token) = state

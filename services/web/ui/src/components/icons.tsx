@@ -217,3 +217,21 @@ export function IconChevronRight() {
     </Icon>
   );
 }
+
+export function IconReceipt() {
+  return (
+    <Icon>
+      <path d="M6 3h12v18l-3-2-3 2-3-2-3 2z" />
+      <path d="M9 8h6M9 12h6M9 16h3" />
+    </Icon>
+  );
+}
+
+export function IconTag() {
+  return (
+    <Icon>
+      <path d="M3 12V4a1 1 0 0 1 1-1h8l9 9-9 9z" />
+      <circle cx="7.5" cy="7.5" r="1.5" />
+    </Icon>
+  );
+}

@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { Link, matchPath, Outlet, useLocation } from 'react-router';
 import type { User } from '../api/types';
 import { useMe } from '../auth/useMe';
+import { QuickFinder } from '../components/QuickFinder';
 import { ColorSchemeToggle } from './ColorSchemeToggle';
 import { navigation, type NavItem } from './navigation';
 import { UserMenu } from './UserMenu';
@@ -45,6 +46,7 @@ export function AppLayout() {
       <AppShell.Main>
         <Outlet />
       </AppShell.Main>
+      <QuickFinder />
     </AppShell>
   );
 }

@@ -58,6 +58,25 @@ const SERVER_FIELDS = Object.keys(FIELD_OF_ERROR) as (keyof typeof FIELD_OF_ERRO
 
 const NO_CATEGORY = 'none';
 
+/** The form's values; amounts in major units, '' for an empty number input. */
+interface BillValues {
+  name: string;
+  category: string;
+  amount: number | string;
+  amount_kind: AmountKind;
+  cycle: Cycle;
+  due_day: number | string;
+  anchor_date: string;
+  end_date: string;
+  bucket: Bucket;
+  autopay: boolean;
+  reminder_days: number | string;
+  website: string;
+  account_note: string;
+  notes: string;
+  active: boolean;
+}
+
 interface BillEditorProps {
   /** The bill to edit; a new bill when absent. */
   bill?: Bill;
@@ -76,19 +95,19 @@ export function BillEditor({ bill, onClose, onSaved }: BillEditorProps) {
   // A new bill's bucket follows its due day until the user picks one.
   const [bucketChosen, setBucketChosen] = useState(bill !== undefined);
 
-  const form = useForm({
+  const form = useForm<BillValues>({
     initialValues: {
       name: bill?.name ?? '',
       category: bill?.category_id ? String(bill.category_id) : NO_CATEGORY,
-      amount: bill ? fromCents(bill.amount_cents) : ('' as number | string),
-      amount_kind: bill?.amount_kind ?? ('fixed' as AmountKind),
-      cycle: bill?.cycle ?? ('monthly' as Cycle),
-      due_day: bill?.due_day ?? ('' as number | string),
+      amount: bill ? fromCents(bill.amount_cents) : '',
+      amount_kind: bill?.amount_kind ?? 'fixed',
+      cycle: bill?.cycle ?? 'monthly',
+      due_day: bill?.due_day ?? '',
       anchor_date: bill?.anchor_date ?? '',
       end_date: bill?.end_date ?? '',
-      bucket: bill?.bucket ?? ('first' as Bucket),
+      bucket: bill?.bucket ?? 'first',
       autopay: bill?.autopay ?? false,
-      reminder_days: bill?.reminder_days ?? ('' as number | string),
+      reminder_days: bill?.reminder_days ?? '',
       website: bill?.website ?? '',
       account_note: bill?.account_note ?? '',
       notes: bill?.notes ?? '',
@@ -99,7 +118,6 @@ export function BillEditor({ bill, onClose, onSaved }: BillEditorProps) {
       amount: (value) => (toCents(value) === null ? 'Enter the expected amount' : null),
     },
   });
-  type Values = typeof form.values;
 
   const followDay = (day: number | null) => {
     if (!bucketChosen && day !== null && day >= 1 && day <= 31) {
@@ -163,7 +181,12 @@ export function BillEditor({ bill, onClose, onSaved }: BillEditorProps) {
                 allowDeselect={false}
                 {...form.getInputProps('category')}
               />
-              <Anchor component="button" type="button" size="xs" onClick={() => setCreatingCategory(true)}>
+              <Anchor
+                component="button"
+                type="button"
+                size="xs"
+                onClick={() => setCreatingCategory(true)}
+              >
                 New category
               </Anchor>
             </Stack>
@@ -200,7 +223,7 @@ export function BillEditor({ bill, onClose, onSaved }: BillEditorProps) {
                   inputMode="numeric"
                   aria-invalid={form.errors.due_day ? true : undefined}
                   {...form.getInputProps('due_day')}
-                  onChange={(value) => {
+                  onChange={(value: number | string) => {
                     form.setFieldValue('due_day', value);
                     followDay(typeof value === 'number' ? value : null);
                   }}
@@ -280,7 +303,13 @@ export function BillEditor({ bill, onClose, onSaved }: BillEditorProps) {
               description="An account number or login hint; do not store passwords here"
               {...form.getInputProps('account_note')}
             />
-            <Textarea label="Notes" autosize minRows={2} maxRows={6} {...form.getInputProps('notes')} />
+            <Textarea
+              label="Notes"
+              autosize
+              minRows={2}
+              maxRows={6}
+              {...form.getInputProps('notes')}
+            />
             {save.isError && !shownInPlace && (
               <Alert color="red" role="alert" title="Not saved">
                 <Text size="sm">{errorMessage(save.error)}</Text>
@@ -306,7 +335,7 @@ export function BillEditor({ bill, onClose, onSaved }: BillEditorProps) {
     </>
   );
 
-  function toInput(values: Values, current: Bill | undefined): BillInput {
+  function toInput(values: BillValues, current: Bill | undefined): BillInput {
     const text = (value: string) => value.trim() || null;
     const whole = (value: number | string) =>
       value === '' || value === null ? null : Number(value);

@@ -6,7 +6,11 @@ import classes from './MonthGrid.module.css';
 
 const weekdayShort = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
 const weekdayLong = new Intl.DateTimeFormat(undefined, { weekday: 'long' });
-const dayLong = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
+const dayLong = new Intl.DateTimeFormat(undefined, {
+  weekday: 'long',
+  month: 'long',
+  day: 'numeric',
+});
 
 /** Sunday to Saturday, as the browser names them (2023-01-01 was a Sunday). */
 const WEEKDAYS = Array.from({ length: 7 }, (_, i) => new Date(2023, 0, 1 + i)).map((date) => ({

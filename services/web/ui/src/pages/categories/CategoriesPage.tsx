@@ -71,8 +71,8 @@ function CategoryTable({ onEdit }: { onEdit: (category: Category) => void }) {
   if (categories.data.length === 0) {
     return (
       <Text c="dimmed">
-        No categories yet. Categories group your bills, such as Housing, Utilities or
-        Subscriptions; each has a colour that marks its bills in the tracker.
+        No categories yet. Categories group your bills, such as Housing, Utilities or Subscriptions;
+        each has a colour that marks its bills in the tracker.
       </Text>
     );
   }

@@ -44,8 +44,8 @@ export function FeedUrlDialog({
         </Group>
         <Alert color="yellow" title="It will not be shown again" role="note">
           <Text size="sm">
-            BillTracker stores only a fingerprint of this address. If you lose it, give the feed
-            a new address; the old one then stops working.
+            BillTracker stores only a fingerprint of this address. If you lose it, give the feed a
+            new address; the old one then stops working.
           </Text>
         </Alert>
         <Group justify="flex-end">

@@ -108,16 +108,14 @@ export function PlanForm({ month, summary }: { month: Month; summary: Summary })
         fifteenth: toCents(values.fifteenth) ?? 0,
         other: toCents(values.other) ?? 0,
       },
-      income: values.income.map(
-        (row): IncomeInput => ({
-          ...(row.id !== undefined && { id: row.id }),
-          label: row.label.trim(),
-          amount_cents: toCents(row.amount) ?? 0,
-          expected_on: row.expected_on,
-          received: row.received,
-          ...(row.bucket !== BY_DATE && { bucket: row.bucket as Bucket }),
-        }),
-      ),
+      income: values.income.map((row): IncomeInput => ({
+        ...(row.id !== undefined && { id: row.id }),
+        label: row.label.trim(),
+        amount_cents: toCents(row.amount) ?? 0,
+        expected_on: row.expected_on,
+        received: row.received,
+        ...(row.bucket !== BY_DATE && { bucket: row.bucket as Bucket }),
+      })),
     };
     save.mutate(plan, {
       onSuccess: (saved) => {

@@ -126,7 +126,11 @@ export function FiguresTable({ summary }: { summary: Summary }) {
         <Table.Tbody>
           {ROWS.map((row) => (
             <Table.Tr key={row.label}>
-              <Table.Th scope="row" fw={row.strong ? 700 : 400} c={row.strong ? undefined : 'dimmed'}>
+              <Table.Th
+                scope="row"
+                fw={row.strong ? 700 : 400}
+                c={row.strong ? undefined : 'dimmed'}
+              >
                 {row.label}
               </Table.Th>
               {columns.map((column) => {

@@ -159,7 +159,11 @@ function AmountDue({ row }: { row: TrackerRow }) {
   const overridden = row.amount_due_cents !== row.expected_cents;
   return (
     <Stack gap={0} align="flex-end">
-      <Text size="sm" td={row.skipped ? 'line-through' : undefined} style={{ whiteSpace: 'nowrap' }}>
+      <Text
+        size="sm"
+        td={row.skipped ? 'line-through' : undefined}
+        style={{ whiteSpace: 'nowrap' }}
+      >
         {formatMoney(row.amount_due_cents)}
       </Text>
       {overridden && (

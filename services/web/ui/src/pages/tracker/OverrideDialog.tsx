@@ -114,7 +114,12 @@ export function OverrideDialog({ row, onClose }: { row: TrackerRow; onClose: () 
           )}
           <Group justify="space-between" mt="sm">
             {current ? (
-              <Button variant="subtle" color="red" loading={clear.isPending} onClick={removeOverride}>
+              <Button
+                variant="subtle"
+                color="red"
+                loading={clear.isPending}
+                onClick={removeOverride}
+              >
                 Back to the usual
               </Button>
             ) : (

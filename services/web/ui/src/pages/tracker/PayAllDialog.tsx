@@ -74,9 +74,7 @@ export function PayAllDialog({ month, bucket, onClose }: PayAllDialogProps) {
             disabled={!preview.data || preview.data.count === 0}
             data-autofocus
           >
-            {preview.data && preview.data.count > 0
-              ? `Pay ${bills(preview.data.count)}`
-              : 'Pay'}
+            {preview.data && preview.data.count > 0 ? `Pay ${bills(preview.data.count)}` : 'Pay'}
           </Button>
         </Group>
       </Stack>

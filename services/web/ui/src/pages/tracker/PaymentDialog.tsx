@@ -1,4 +1,14 @@
-import { Alert, Button, Group, Modal, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { errorMessage, fieldError } from '../../api/errors';
@@ -40,11 +50,16 @@ export function PaymentDialog({ target, payment, today, onClose }: PaymentDialog
   const record = useRecordPayment();
   const update = useUpdatePayment();
   const save = payment ? update : record;
-  const form = useForm({
+  const form = useForm<{
+    amount: number | string;
+    paid_on: string;
+    method: PaymentMethod;
+    note: string;
+  }>({
     initialValues: {
-      amount: fromCents(payment?.amount_cents ?? target.suggested_cents) as number | string,
+      amount: fromCents(payment?.amount_cents ?? target.suggested_cents),
       paid_on: payment?.paid_on ?? today ?? toDay(new Date()),
-      method: payment?.method ?? ('bank transfer' as PaymentMethod),
+      method: payment?.method ?? 'bank transfer',
       note: payment?.note ?? '',
     },
     validate: {

@@ -30,7 +30,15 @@ export function TotalsCards({ totals, extra }: TotalsCardsProps) {
 }
 
 /** One figure with its label; a group named by the label, so it reads as one. */
-export function TotalCard({ label, value, color }: { label: string; value: string; color?: string }) {
+export function TotalCard({
+  label,
+  value,
+  color,
+}: {
+  label: string;
+  value: string;
+  color?: string;
+}) {
   return (
     <Paper withBorder p="sm" role="group" aria-label={label}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={700}>

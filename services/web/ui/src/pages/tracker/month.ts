@@ -11,8 +11,7 @@ export type SortOrder = 'pin' | 'date';
 export function readView(params: URLSearchParams): { month: Month | null; sort: SortOrder } {
   const year = Number(params.get('year'));
   const month = Number(params.get('month'));
-  const valid =
-    Number.isInteger(year) && year >= 1970 && year <= 2200 && Number.isInteger(month);
+  const valid = Number.isInteger(year) && year >= 1970 && year <= 2200 && Number.isInteger(month);
   return {
     month: valid && month >= 1 && month <= 12 ? { year, month } : null,
     sort: params.get('sort') === 'date' ? 'date' : 'pin',
