@@ -98,14 +98,6 @@ fn missing_field(message: &str) -> Option<String> {
     Some(rest.split('`').next()?.to_string())
 }
 
-/// For PATCH bodies: an absent field is `None`, `null` is `Some(None)`.
-pub fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
-}
 
 /// Like `axum::extract::Path`, with errors in the API's shape.
 #[derive(Debug, Clone, Copy)]

@@ -133,9 +133,9 @@ fn admin_entry<'a>(
 #[serde(deny_unknown_fields)]
 pub struct PatchUser {
     pub username: Option<String>,
-    #[serde(default, deserialize_with = "crate::json::double_option")]
+    #[serde(default, deserialize_with = "billtracker::serde_util::double_option")]
     pub display_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::json::double_option")]
+    #[serde(default, deserialize_with = "billtracker::serde_util::double_option")]
     pub email: Option<Option<String>>,
     pub role: Option<Role>,
     pub active: Option<bool>,

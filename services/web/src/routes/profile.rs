@@ -18,9 +18,9 @@ use crate::routes::admin_users::user_error;
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     /// Empty or null clears it.
-    #[serde(default, deserialize_with = "crate::json::double_option")]
+    #[serde(default, deserialize_with = "billtracker::serde_util::double_option")]
     pub display_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::json::double_option")]
+    #[serde(default, deserialize_with = "billtracker::serde_util::double_option")]
     pub email: Option<Option<String>>,
 }
 
