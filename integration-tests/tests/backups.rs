@@ -686,7 +686,9 @@ fn the_janitor_backs_up_once_per_slot_and_keeps_only_the_newest_scheduled_backup
 /// Builds `bills.db` as the release before this one left it: every
 /// migration the binaries know but their last, recorded with its checksum.
 fn older_release_database(suite: &Suite) -> i64 {
-    let known = suite.ctl_json(&["db", "version", "--json"])["binary"]
+    let elsewhere = Suite::new();
+    assert!(elsewhere.ctl(&["db", "migrate"]).status.success());
+    let known = elsewhere.ctl_json(&["db", "version", "--json"])["binary"]
         .as_i64()
         .unwrap();
     let migrations = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../migrations");

@@ -17,15 +17,18 @@ pub struct About {
     pub version: &'static str,
     /// The commit the binary was built from, when known.
     pub commit: Option<&'static str>,
+    /// The instance currency (ISO 4217) amounts are shown in.
+    pub currency: String,
 }
 
 /// The product name and running version.
 #[utoipa::path(get, path = "/api/about", tag = "meta", responses((status = 200, body = About)))]
-pub async fn about() -> Json<About> {
+pub async fn about(State(state): State<AppState>) -> Json<About> {
     Json(About {
         name: "BillTracker",
         version: billtracker::VERSION,
         commit: billtracker::BUILD_COMMIT,
+        currency: state.web.currency.clone(),
     })
 }
 

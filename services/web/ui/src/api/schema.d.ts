@@ -1002,6 +1002,8 @@ export interface components {
         About: {
             /** @description The commit the binary was built from, when known. */
             commit?: string | null;
+            /** @description The instance currency (ISO 4217) amounts are shown in. */
+            currency: string;
             /** @description Always "BillTracker". */
             name: string;
             /** @description The running version (semver). */

@@ -1,0 +1,18 @@
+import type { Page, TestInfo } from '@playwright/test';
+import { resolve } from 'node:path';
+
+const repositoryRoot = resolve(import.meta.dirname, '../../../..');
+
+/**
+ * A screenshot for the user and admin guides. Every run takes it (into the test's output
+ * folder), so a page that can no longer be shown fails here too; with
+ * `UPDATE_DOC_SCREENSHOTS=1` it replaces the image in the docs, at `path` relative to the
+ * repository root (e.g. `runbook/docs/user/img/summary.png`).
+ */
+export async function docScreenshot(page: Page, testInfo: TestInfo, path: string) {
+  const target = process.env.UPDATE_DOC_SCREENSHOTS
+    ? resolve(repositoryRoot, path)
+    : testInfo.outputPath(path.replaceAll('/', '-'));
+  // No blinking caret, no half-finished transition in the picture.
+  await page.screenshot({ path: target, fullPage: true, animations: 'disabled', caret: 'hide' });
+}
