@@ -89,6 +89,28 @@ impl Db {
         .await?
     }
 
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction that commits only when
+    /// `f` succeeds; a domain error of `f` rolls everything back.
+    pub async fn try_write<T, E, F>(&self, f: F) -> std::result::Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<crate::Error> + Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> std::result::Result<T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(crate::Error::from)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(crate::Error::from)?;
+            let value = f(&tx)?;
+            tx.commit().map_err(crate::Error::from)?;
+            Ok(value)
+        })
+        .await
+        .map_err(crate::Error::from)?
+    }
+
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction off the async threads.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where

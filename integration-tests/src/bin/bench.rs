@@ -1,6 +1,8 @@
 //! The foundation benchmark: queue throughput across processes next to a
 //! plain rusqlite loop doing the same write transactions, idle memory of
-//! each process, and the web process's time to its first health answer.
+//! each process, the web process's time to its first health answer, and a
+//! backup and a restore of a 500 MB database next to a plain file copy
+//! (`bench backup` runs only that one).
 //!
 //! Run with `make bench` (release binaries). Not a test: it prints figures.
 
@@ -12,6 +14,11 @@ use rusqlite::{Connection, TransactionBehavior, params};
 const JOBS: usize = 5_000;
 
 fn main() {
+    // `bench backup` runs only the backup benchmark.
+    if std::env::args().nth(1).as_deref() == Some("backup") {
+        backup_vs_copy();
+        return;
+    }
     println!("BillTracker foundation benchmark ({JOBS} jobs)\n");
 
     let plain = plain_loop(JOBS);
@@ -31,6 +38,8 @@ fn main() {
     idle_memory();
     println!();
     time_to_health();
+    println!();
+    backup_vs_copy();
 }
 
 /// Pushes by the CLI, handled by a sync worker in another process.
@@ -208,4 +217,111 @@ fn time_to_health() {
         samples[samples.len() / 2].as_millis(),
         samples[samples.len() - 1].as_millis()
     );
+}
+
+/// Size of the database of the backup benchmark.
+const BACKUP_BENCH_MB: usize = 500;
+
+/// Copies `from` to `to` and flushes it to disk, as a backup does.
+fn timed_copy(from: &std::path::Path, to: &std::path::Path) -> (Duration, Duration) {
+    let started = Instant::now();
+    std::fs::copy(from, to).expect("copy");
+    let copied = started.elapsed();
+    std::fs::File::open(to)
+        .and_then(|f| f.sync_all())
+        .expect("fsync");
+    let synced = started.elapsed();
+    std::fs::remove_file(to).expect("remove the copy");
+    (copied, synced)
+}
+
+/// The `duration_ms` of the first log line containing `message`.
+fn logged_ms(log: &str, message: &str) -> Option<u64> {
+    log.lines()
+        .find(|line| line.contains(message))?
+        .split("duration_ms=")
+        .nth(1)?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// A backup (online backup API, integrity check, checksum, fsync) and a
+/// restore (verify, pre-restore backup, copy into the live database) by
+/// the CLI, each next to a plain copy of the same file.
+fn backup_vs_copy() {
+    let mut suite = Suite::new();
+    suite.set_env("RUST_LOG", "info");
+    assert!(suite.ctl(&["db", "migrate"]).status.success());
+
+    // About 500 MB of random blobs in a scratch table, in a few transactions.
+    let mut conn = suite.bills();
+    conn.execute_batch("CREATE TABLE bench_blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        .expect("scratch table");
+    for _ in 0..BACKUP_BENCH_MB / 100 {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .expect("tx");
+        tx.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) \
+             INSERT INTO bench_blobs (data) SELECT randomblob(1048576) FROM n",
+        )
+        .expect("fill");
+        tx.commit().expect("commit");
+    }
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .expect("checkpoint");
+    drop(conn);
+    let live = suite.bills_db();
+    let size = live.metadata().expect("size").len();
+    let scratch = suite.dir.path().join("plain-copy.db");
+    println!(
+        "backup and restore of a {:.0} MB database (the CLI, release build):",
+        size as f64 / 1e6
+    );
+
+    let (copy, copy_synced) = timed_copy(&live, &scratch);
+    let started = Instant::now();
+    let output = suite.ctl(&["backup", "create", "--json"]);
+    let backup = started.elapsed();
+    assert!(output.status.success(), "backup create failed");
+    let created: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let id = created["id"].as_str().expect("id").to_string();
+    println!(
+        "  plain copy {:.2} s ({:.2} s with fsync); backup {:.2} s  (ratio {:.2} to the copy, {:.2} to the copy with fsync; goal within 2)",
+        copy.as_secs_f64(),
+        copy_synced.as_secs_f64(),
+        backup.as_secs_f64(),
+        backup.as_secs_f64() / copy.as_secs_f64(),
+        backup.as_secs_f64() / copy_synced.as_secs_f64(),
+    );
+
+    let file = suite.data_dir().join("backups").join(&id);
+    let (copy, copy_synced) = timed_copy(&file, &scratch);
+    let started = Instant::now();
+    let output = suite.ctl(&["backup", "restore", &id, "--json"]);
+    let restore = started.elapsed();
+    assert!(output.status.success(), "backup restore failed");
+    let log = String::from_utf8_lossy(&output.stderr);
+    let verify_ms = logged_ms(&log, "backup verified").unwrap_or(0);
+    let pre_restore_ms = logged_ms(&log, "backup finished").unwrap_or(0);
+    let total_ms = logged_ms(&log, "restore finished").unwrap_or(0);
+    let copy_in = Duration::from_millis(total_ms.saturating_sub(verify_ms + pre_restore_ms));
+    println!(
+        "  plain copy {:.2} s ({:.2} s with fsync); restore {:.2} s: verify {:.2} s, pre-restore backup {:.2} s, \
+         copy into the live database {:.2} s",
+        copy.as_secs_f64(),
+        copy_synced.as_secs_f64(),
+        restore.as_secs_f64(),
+        verify_ms as f64 / 1e3,
+        pre_restore_ms as f64 / 1e3,
+        copy_in.as_secs_f64(),
+    );
+    println!(
+        "  restore ratio to the copy with fsync: {:.2} in all, {:.2} for the copy into the live database (goal within 2)",
+        restore.as_secs_f64() / copy_synced.as_secs_f64(),
+        copy_in.as_secs_f64() / copy_synced.as_secs_f64(),
+    );
+    // The suite's temporary directory (database, backups, copies) goes with it.
 }

@@ -98,7 +98,6 @@ fn missing_field(message: &str) -> Option<String> {
     Some(rest.split('`').next()?.to_string())
 }
 
-
 /// Like `axum::extract::Path`, with errors in the API's shape.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiPath<T>(pub T);

@@ -19,7 +19,7 @@ async fn create_bill(app: &TestApp, client: &mut Client, body: Value) -> Value {
     answer.json
 }
 
-fn row<'a>(tracker: &'a Value, bill_id: i64) -> &'a Value {
+fn row(tracker: &Value, bill_id: i64) -> &Value {
     tracker["buckets"]
         .as_array()
         .unwrap()

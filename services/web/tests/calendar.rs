@@ -411,17 +411,26 @@ async fn the_feed_has_one_event_per_occurrence_and_stable_uids() {
     );
     assert!(phone_events.iter().all(|e| e.3.contains("ünïcödé")));
 
+    let fetched_at = |app: &TestApp| -> Option<String> {
+        app.db
+            .get()
+            .unwrap()
+            .query_row("SELECT last_fetched_at FROM calendar_feeds", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let recorded = fetched_at(&app);
+    assert!(recorded.is_some(), "the fetch is recorded");
     let (_, _, again) = fetch(&app, &url).await;
     let second: BTreeSet<_> = events(&again).into_iter().map(|e| e.0).collect();
     assert_eq!(second, uids, "UIDs are stable across fetches");
+    assert_eq!(fetched_at(&app), recorded, "recorded at most once a minute");
 
     let list = send(&app, &mut alice, "GET", "/api/calendar/feeds", None).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["label"], "Phone app");
-    assert!(
-        list[0]["last_fetched_at"].is_string(),
-        "the fetch is recorded"
-    );
+    assert_eq!(list[0]["last_fetched_at"].as_str(), recorded.as_deref());
     assert!(list[0].get("url").is_none());
     assert!(
         !list.to_string().contains(token),

@@ -163,14 +163,11 @@ pub async fn bulk(
             "month is 1 to 12",
         ));
     }
+    // One transaction: a failure on any occurrence pays none of them.
     let answer = state
         .db
-        .write(move |tx| {
-            let rows = match payments::payable(tx, user, body.year, body.month, body.bucket, today)
-            {
-                Ok(rows) => rows,
-                Err(error) => return Ok(Err(error)),
-            };
+        .try_write(move |tx| {
+            let rows = payments::payable(tx, user, body.year, body.month, body.bucket, today)?;
             let total_cents = rows.iter().map(|r| r.remaining_cents).sum();
             let mut payment_ids = Vec::new();
             if !body.dry_run {
@@ -182,19 +179,16 @@ pub async fn bulk(
                         paid_on: Some(today),
                         ..PaymentInput::default()
                     };
-                    match payments::create(tx, user, input, Source::Manual, today) {
-                        Ok(payment) => payment_ids.push(payment.id),
-                        Err(error) => return Ok(Err(error)),
-                    }
+                    payment_ids.push(payments::create(tx, user, input, Source::Manual, today)?.id);
                 }
             }
-            Ok(Ok(BulkPaid {
+            Ok::<_, billtracker::bills::BillsError>(BulkPaid {
                 count: rows.len(),
                 total_cents,
                 payment_ids,
-            }))
+            })
         })
-        .await??;
+        .await?;
     Ok(Json(answer))
 }
 

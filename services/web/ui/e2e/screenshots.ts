@@ -13,6 +13,7 @@ export async function docScreenshot(page: Page, testInfo: TestInfo, path: string
   const target = process.env.UPDATE_DOC_SCREENSHOTS
     ? resolve(repositoryRoot, path)
     : testInfo.outputPath(path.replaceAll('/', '-'));
-  // No blinking caret, no half-finished transition in the picture.
+  // No tooltip under a resting mouse, no blinking caret, no half-finished transition.
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: target, fullPage: true, animations: 'disabled', caret: 'hide' });
 }

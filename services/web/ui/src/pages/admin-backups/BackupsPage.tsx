@@ -1,4 +1,5 @@
 import {
+  ActionIcon,
   Alert,
   Anchor,
   Badge,
@@ -6,17 +7,20 @@ import {
   CloseButton,
   FileButton,
   Group,
+  Menu,
   Stack,
   Table,
   Text,
   Title,
   Tooltip,
+  VisuallyHidden,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import type { Backup, BackupRestored, BackupVerification } from '../../api/types';
+import { IconDots } from '../../components/icons';
 import { LoadError, Loading } from '../../components/QueryStatus';
 import { formatBytes, formatDateTime } from '../../format';
 import { BackupFacts, Copyable } from './BackupFacts';
@@ -230,7 +234,7 @@ function OutcomeAlert({
               The live database now holds <b>{outcome.restored.restored}</b>. The database as it was
               just before is saved as this pre-restore backup; note its id down:
             </Text>
-            <Group gap="xs" aria-label="Pre-restore backup id">
+            <Group gap="xs" role="group" aria-label="Pre-restore backup id">
               <Text size="sm" fw={700}>
                 Pre-restore backup:
               </Text>
@@ -274,30 +278,31 @@ function BackupList({
   }
 
   return (
-    <Table.ScrollContainer minWidth={860} type="native">
+    <Table.ScrollContainer minWidth={760} type="native">
       <Table striped highlightOnHover aria-label="Backups">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Backup</Table.Th>
-            <Table.Th>Kind</Table.Th>
             <Table.Th>Taken</Table.Th>
             <Table.Th ta="right">Size</Table.Th>
             <Table.Th>Checksum</Table.Th>
-            <Table.Th>Actions</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {backups.data.map((backup) => (
             <Table.Tr key={backup.id}>
-              <Table.Td style={{ overflowWrap: 'anywhere' }}>
-                <Text size="sm" ff="monospace">
-                  {backup.id}
-                </Text>
-              </Table.Td>
               <Table.Td>
-                <Badge color={KIND_COLORS[backup.kind]} variant="light">
-                  {KIND_LABELS[backup.kind]}
-                </Badge>
+                <Stack gap={4} align="flex-start">
+                  <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                    {backup.id}
+                  </Text>
+                  <Badge color={KIND_COLORS[backup.kind]} variant="light" size="sm">
+                    {KIND_LABELS[backup.kind]}
+                  </Badge>
+                </Stack>
               </Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>
                 {formatDateTime(backup.created_at)}
@@ -306,7 +311,7 @@ function BackupList({
                 {formatBytes(backup.size_bytes)}
               </Table.Td>
               <Table.Td>
-                <Group gap={6} wrap="nowrap">
+                <Stack gap={4} align="flex-start">
                   {backup.sha256 ? (
                     <Tooltip label={backup.sha256} withArrow multiline maw={320}>
                       <Text
@@ -314,6 +319,7 @@ function BackupList({
                         ff="monospace"
                         tabIndex={0}
                         aria-label={`SHA-256 ${backup.sha256}`}
+                        style={{ whiteSpace: 'nowrap' }}
                       >
                         {backup.sha256.slice(0, 12)}…
                       </Text>
@@ -323,13 +329,13 @@ function BackupList({
                       missing
                     </Text>
                   )}
-                  <Badge color={backup.verified ? 'teal' : 'red'} variant="light">
+                  <Badge color={backup.verified ? 'teal' : 'red'} variant="light" size="sm">
                     {backup.verified ? 'Matches' : 'Does not match'}
                   </Badge>
-                </Group>
+                </Stack>
               </Table.Td>
               <Table.Td>
-                <Group gap={6} wrap="nowrap">
+                <Group gap={6} wrap="nowrap" justify="flex-end">
                   <Button
                     component="a"
                     href={downloadUrl(backup.id)}
@@ -342,16 +348,6 @@ function BackupList({
                   </Button>
                   <Button
                     size="compact-sm"
-                    variant="default"
-                    loading={verifying === backup.id}
-                    disabled={verifying !== undefined && verifying !== backup.id}
-                    aria-label={`Verify ${backup.id}`}
-                    onClick={() => onVerify(backup)}
-                  >
-                    Verify
-                  </Button>
-                  <Button
-                    size="compact-sm"
                     variant="light"
                     color="orange"
                     aria-label={`Restore ${backup.id}`}
@@ -359,15 +355,30 @@ function BackupList({
                   >
                     Restore
                   </Button>
-                  <Button
-                    size="compact-sm"
-                    variant="subtle"
-                    color="red"
-                    aria-label={`Delete ${backup.id}`}
-                    onClick={() => onDialog({ kind: 'delete', backup })}
-                  >
-                    Delete
-                  </Button>
+                  <Menu position="bottom-end" withinPortal>
+                    <Menu.Target>
+                      <ActionIcon
+                        variant="subtle"
+                        color="gray"
+                        loading={verifying === backup.id}
+                        aria-label={`More actions for ${backup.id}`}
+                      >
+                        <IconDots />
+                      </ActionIcon>
+                    </Menu.Target>
+                    <Menu.Dropdown>
+                      <Menu.Item
+                        disabled={verifying !== undefined}
+                        onClick={() => onVerify(backup)}
+                      >
+                        Verify
+                      </Menu.Item>
+                      <Menu.Divider />
+                      <Menu.Item color="red" onClick={() => onDialog({ kind: 'delete', backup })}>
+                        Delete
+                      </Menu.Item>
+                    </Menu.Dropdown>
+                  </Menu>
                 </Group>
               </Table.Td>
             </Table.Tr>

@@ -52,7 +52,7 @@ export function RestoreDialog({
       closeOnEscape={!busy}
       withCloseButton={!busy}
       title="Restore a backup"
-      size="lg"
+      size="xl"
     >
       <Stack gap="md">
         <SimpleGrid cols={{ base: 1, sm: 2 }}>

@@ -5,9 +5,21 @@ import { formatBytes, formatDateTime, formatDuration } from '../../format';
 import { Facts, StatusCard } from './Facts';
 import { SERVICE_LABELS, STATE_COLORS, STATE_HINTS, STATE_LABELS } from './labels';
 
-const none = <Text c="dimmed">—</Text>;
+const none = (
+  <Text span size="sm" c="dimmed">
+    —
+  </Text>
+);
+
+/**
+ * A timestamp from the report. Zoned times carry the zone's name after the offset
+ * (`2026-12-04T06:00:00+00:00[Etc/UTC]`), which the browser's date parser does not read.
+ */
 const when = (timestamp: string | null | undefined) =>
-  timestamp ? formatDateTime(timestamp) : none;
+  timestamp ? formatDateTime(timestamp.replace(/\[[^\]]*\]$/, '')) : none;
+
+/** The server writes its notes in lower case, for logs; the page starts them upper case. */
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function Ok({ ok, yes = 'OK', no = 'Failed' }: { ok: boolean; yes?: string; no?: string }) {
   return (
@@ -47,7 +59,7 @@ export function ApplicationCard({ report }: { report: StatusReport }) {
           [
             'Schema',
             <Group gap="xs" key="schema">
-              <Text span>
+              <Text span size="sm">
                 database {schema.database}, this release {schema.binary}
               </Text>
               <Ok ok={schema.database === schema.binary} yes="current" no="differs" />
@@ -102,7 +114,16 @@ export function ServicesCard({ report }: { report: StatusReport }) {
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td>{service.current_job ?? <Text c="dimmed">idle</Text>}</Table.Td>
+                <Table.Td>
+                  {service.current_job ??
+                    (service.state === 'down' ? (
+                      none
+                    ) : (
+                      <Text span size="sm" c="dimmed">
+                        idle
+                      </Text>
+                    ))}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -244,7 +265,7 @@ export function DailyRunCard({ report }: { report: StatusReport }) {
                 ['Sessions pruned', String(last.sessions_pruned ?? 0)],
               ] as [string, ReactNode][])
             : []),
-          ['Next run', formatDateTime(report.daily_run.next_at)],
+          ['Next run', when(report.daily_run.next_at)],
         ]}
       />
     </StatusCard>
@@ -261,14 +282,14 @@ export function NotConfiguredCard({
   return (
     <StatusCard title={title}>
       {area.configured ? (
-        <Text size="sm">{area.note}</Text>
+        <Text size="sm">{sentence(area.note)}</Text>
       ) : (
         <Group gap="xs">
           <Badge color="gray" variant="light">
             Not configured
           </Badge>
           <Text size="sm" c="dimmed">
-            {area.note}
+            {sentence(area.note)}
           </Text>
         </Group>
       )}

@@ -144,7 +144,10 @@ function OccurrenceChip({ occurrence }: { occurrence: CalendarOccurrence }) {
       size="sm"
       radius="sm"
       fullWidth
-      styles={{ label: { textTransform: 'none', textAlign: 'left' } }}
+      styles={{
+        root: { justifyContent: 'flex-start' },
+        label: { textTransform: 'none', textAlign: 'left' },
+      }}
       title={`${occurrence.name}: ${STATUS_LABELS[occurrence.status]}`}
     >
       {occurrence.name}

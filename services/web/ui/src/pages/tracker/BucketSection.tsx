@@ -67,15 +67,19 @@ export function BucketSection(props: BucketSectionProps) {
           ))}
         </Stack>
       ) : (
-        <Table highlightOnHover verticalSpacing="xs" aria-labelledby={titleId}>
+        <Table highlightOnHover verticalSpacing="xs" aria-labelledby={titleId} layout="fixed">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th w={120}>Status</Table.Th>
+              <Table.Th w={130}>Status</Table.Th>
               <Table.Th>Bill</Table.Th>
-              <Table.Th>Category</Table.Th>
-              <Table.Th>Due</Table.Th>
-              <Table.Th ta="right">Amount due</Table.Th>
-              <Table.Th ta="right">Paid</Table.Th>
+              <Table.Th w="20%">Category</Table.Th>
+              <Table.Th w={90}>Due</Table.Th>
+              <Table.Th w={130} ta="right">
+                Amount due
+              </Table.Th>
+              <Table.Th w={120} ta="right">
+                Paid
+              </Table.Th>
               <Table.Th w={110}>
                 <VisuallyHidden>Actions</VisuallyHidden>
               </Table.Th>

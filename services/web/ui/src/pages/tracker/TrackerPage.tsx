@@ -17,6 +17,7 @@ import { LoadError, Loading } from '../../components/QueryStatus';
 import { openQuickFinder } from '../../components/QuickFinder';
 import { showFailure, showUndo } from '../../components/undo';
 import { formatMoney } from '../../money/format';
+import { BillEditor } from '../bills/BillEditor';
 import { useBills } from '../bills/useBills';
 import { useCategories } from '../categories/useCategories';
 import { BucketSection } from './BucketSection';
@@ -54,7 +55,8 @@ export function TrackerPage() {
 type Dialog =
   | { kind: 'none' }
   | { kind: 'record' | 'override' | 'remove'; row: TrackerRow }
-  | { kind: 'pay-all'; month: Month; bucket: Bucket };
+  | { kind: 'pay-all'; month: Month; bucket: Bucket }
+  | { kind: 'new-bill' };
 
 /** The month of the address (`?year=&month=&sort=`), the current month without one. */
 function MonthTracker() {
@@ -111,7 +113,12 @@ function MonthTracker() {
 
   return (
     <Stack gap="lg">
-      <MonthHeader shown={shown} sort={view.sort} loading={tracker.isPlaceholderData} />
+      <MonthHeader
+        shown={shown}
+        sort={view.sort}
+        loading={tracker.isPlaceholderData}
+        onNewBill={() => setDialog({ kind: 'new-bill' })}
+      />
 
       <TotalsCards
         totals={data.totals}
@@ -155,6 +162,7 @@ function MonthTracker() {
       )}
       {dialog.kind === 'override' && <OverrideDialog row={dialog.row} onClose={close} />}
       {dialog.kind === 'remove' && <RemovePaymentsDialog row={dialog.row} onClose={close} />}
+      {dialog.kind === 'new-bill' && <BillEditor onClose={close} />}
       {dialog.kind === 'pay-all' && (
         <PayAllDialog month={dialog.month} bucket={dialog.bucket} onClose={close} />
       )}
@@ -167,10 +175,12 @@ function MonthHeader({
   shown,
   sort,
   loading,
+  onNewBill,
 }: {
   shown: Month;
   sort: SortOrder;
   loading: boolean;
+  onNewBill: () => void;
 }) {
   const [, setParams] = useSearchParams();
   const link = (month: Month | null) => {
@@ -212,11 +222,11 @@ function MonthHeader({
         >
           ›
         </Button>
+      </Group>
+      <Group gap="sm" wrap="wrap">
         <Button component={Link} to={link(null)} variant="subtle" size="xs">
           This month
         </Button>
-      </Group>
-      <Group gap="sm" wrap="wrap">
         <SegmentedControl
           size="xs"
           aria-label="Order"
@@ -246,6 +256,9 @@ function MonthHeader({
           <Kbd size="xs" ml={6} aria-hidden>
             Ctrl K
           </Kbd>
+        </Button>
+        <Button size="xs" onClick={onNewBill}>
+          New bill
         </Button>
       </Group>
     </Group>
