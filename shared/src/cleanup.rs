@@ -63,7 +63,6 @@ pub struct TaskCount {
 }
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
-const HOUR: Duration = Duration::from_secs(3600);
 const DELETED_SQL_WINDOW: &str = "-30 days";
 
 /// Files directly in `dir` whose name passes `keep` and older than `age`.
@@ -93,7 +92,6 @@ fn files_for(task: Task, data: &DataDir) -> Vec<(std::path::PathBuf, u64)> {
     match task {
         Task::StaleImports => old_files(&data.root().join("imports"), DAY, |_| true),
         Task::TempExports => old_files(&data.root().join("exports"), DAY, |_| true),
-        Task::PartialBackups => old_files(&data.backups(), HOUR, |n| n.ends_with(".partial")),
         _ => Vec::new(),
     }
 }
@@ -148,6 +146,12 @@ pub fn preview(
                 Task::DeletedRecords => (count_rows(bills, DELETED_COUNT, DELETED_SQL_WINDOW)?, 0),
                 Task::ExpiredSessions => (count_rows(bills, SESSIONS_COUNT, &now_text())?, 0),
                 Task::FinishedJobs => (finished_jobs(queue)?, 0),
+                Task::PartialBackups => {
+                    let stale =
+                        crate::backup::preview_partials(data, crate::backup::PARTIAL_MAX_AGE)
+                            .map_err(|e| crate::Error::Rule(e.to_string()))?;
+                    (stale.files as i64, stale.bytes as i64)
+                }
                 _ => (
                     files.len() as i64,
                     files.iter().map(|(_, size)| *size as i64).sum(),
@@ -173,7 +177,12 @@ pub fn run(
     let mut results = Vec::new();
     for task in tasks {
         let (count, bytes) = match task {
-            Task::StaleImports | Task::TempExports | Task::PartialBackups => {
+            Task::PartialBackups => {
+                let removed = crate::backup::cleanup_partials(data, crate::backup::PARTIAL_MAX_AGE)
+                    .map_err(|e| crate::Error::Rule(e.to_string()))?;
+                (removed.files as i64, removed.bytes as i64)
+            }
+            Task::StaleImports | Task::TempExports => {
                 let mut count = 0;
                 let mut bytes = 0;
                 for (path, size) in files_for(*task, data) {

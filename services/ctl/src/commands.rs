@@ -104,6 +104,35 @@ pub fn status(common: &CommonArgs, json: bool) -> i32 {
         ),
         None => println!("last integrity check: never (the janitor runs one at start)"),
     }
+    match &report.daily_run.last {
+        Some(run) => println!(
+            "daily run: {} {} (next {})",
+            run.day,
+            run.error
+                .as_deref()
+                .map_or("ok".to_string(), |e| format!("FAILED: {e}")),
+            report.daily_run.next_at
+        ),
+        None => println!("daily run: never (next {})", report.daily_run.next_at),
+    }
+    println!(
+        "backups: {} ({} bytes), newest {}, daily at {}, keeping {} scheduled",
+        report.backups.count,
+        report.backups.total_bytes,
+        report
+            .backups
+            .newest
+            .as_ref()
+            .map_or("-", |b| b.id.as_str()),
+        report.backups.schedule,
+        report.backups.retention
+    );
+    if let Some(error) = report.recent_errors.first() {
+        println!(
+            "last recorded error: {} {} {}",
+            error.at, error.service, error.message
+        );
+    }
     code
 }
 

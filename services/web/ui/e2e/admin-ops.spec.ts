@@ -74,7 +74,7 @@ test('Status shows every service and refreshes by itself', async ({ page }, test
 
   await page.setViewportSize({ width: 375, height: 800 });
   await expect(services).toBeVisible();
-  expect(await horizontalOverflow(page)).toBe(0);
+  await expect.poll(() => horizontalOverflow(page)).toBe(0);
 });
 
 test('a backup is created, downloaded and restored, leaving a pre-restore backup', async ({
@@ -164,7 +164,7 @@ test('a backup is created, downloaded and restored, leaving a pre-restore backup
   await expect(page.getByText('Backup uploaded')).toBeVisible();
 
   await page.setViewportSize({ width: 375, height: 800 });
-  expect(await horizontalOverflow(page)).toBe(0);
+  await expect.poll(() => horizontalOverflow(page)).toBe(0);
 });
 
 test('cleanup previews what it would remove, asks, and reports what it removed', async ({

@@ -75,6 +75,8 @@ test('bills: every field in the editor, search, filters, duplicate, deactivate, 
   await editor.getByLabel('Website').fill('https://insurer.example');
   await editor.getByLabel('Account note').fill('Policy 12-345');
   await editor.getByLabel('Notes').fill('Renews every January and July.');
+  // The picture shows the top of the form.
+  await editor.getByRole('textbox', { name: 'Name', exact: true }).focus();
   await page.screenshot({ path: screenshotPath('bill-editor.png'), style: NO_TOASTS });
   await editor.getByRole('button', { name: 'Add bill' }).click();
   await expect(editor).toBeHidden();

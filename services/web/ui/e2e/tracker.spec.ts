@@ -1,10 +1,13 @@
 import { expect, type Page, test } from '@playwright/test';
+import type { Bill } from '../src/api/types';
 import {
+  apiAs,
   expectCardsToMatch,
   money,
   newUser,
   screenshotPath,
   serverTracker,
+  signInAs,
   signInNewUser,
 } from './bills-helpers';
 import { horizontalOverflow } from './helpers';
@@ -176,6 +179,115 @@ test.describe('on a wide screen', () => {
     await dialog.getByRole('button', { name: 'Add bill' }).click();
     await expect(dialog).toBeHidden();
     await expect(occurrence(page, 'Water')).toBeVisible();
+  });
+  test('record a payment, change one month, remove payments, and the earlier months', async ({
+    page,
+    baseURL,
+  }) => {
+    const account = await newUser(baseURL!, 'months');
+    const api = await apiAs(baseURL!, account);
+    const { today } = await api.get<{ today: string }>('/api/tracker');
+    // Two months back, so the previous month's bills are still unpaid.
+    const [year, month] = today.split('-').map(Number);
+    const start = new Date(year, month - 3, 1);
+    const anchor = `${start.getFullYear()}-${String(start.getMonth() + 1).padStart(2, '0')}-01`;
+    for (const [name, cents] of [
+      ['Internet', 6_000],
+      ['Gym', 3_000],
+    ] as const) {
+      await api.post<Bill>('/api/bills', {
+        name,
+        amount_cents: cents,
+        cycle: 'monthly',
+        due_day: 1,
+        anchor_date: anchor,
+      });
+    }
+    await signInAs(page, account);
+
+    // Earlier months: pay, skip (with Undo) and snooze.
+    const earlier = page.getByRole('region', { name: 'Still unpaid from earlier months' });
+    await expect(earlier.getByRole('button', { name: 'Pay Internet' })).toHaveCount(2);
+    await earlier.getByRole('button', { name: 'Skip Gym' }).first().click();
+    await expect(earlier.getByRole('button', { name: 'Skip Gym' })).toHaveCount(1);
+    await toast(page, /Gym .* skipped/)
+      .getByRole('button', { name: 'Undo' })
+      .click();
+    await expect(earlier.getByRole('button', { name: 'Skip Gym' })).toHaveCount(2);
+    await earlier.getByRole('button', { name: 'Pay Internet' }).first().click();
+    await expect(earlier.getByRole('button', { name: 'Pay Internet' })).toHaveCount(1);
+    await earlier.getByRole('button', { name: 'Snooze Gym' }).first().click();
+    const snooze = page.getByRole('dialog', { name: 'Snooze Gym' });
+    await snooze.getByRole('button', { name: 'Snooze' }).click();
+    await expect(snooze).toBeHidden();
+    await expect(earlier.getByRole('button', { name: 'Snooze Gym' })).toHaveCount(1);
+    const overdue = await page.request.get('/api/tracker/overdue');
+    expect(((await overdue.json()) as unknown[]).length).toBe(2);
+
+    // Record a payment: the client asks for an amount, the server refuses a far future date.
+    const internet = occurrence(page, 'Internet');
+    await internet.getByRole('button', { name: 'More for Internet' }).click();
+    await page.getByRole('menuitem', { name: 'Record a payment…' }).click();
+    const record = page.getByRole('dialog', { name: 'Record a payment: Internet' });
+    await expect(record.getByLabel('Amount')).toHaveValue('60.00');
+    await record.getByLabel('Amount').fill('');
+    await record.getByRole('button', { name: 'Record payment' }).click();
+    await expect(record.getByText('Enter the amount paid')).toBeVisible();
+    await record.getByLabel('Amount').fill('20');
+    await record.getByLabel('Paid on').fill('2099-01-01');
+    await record.getByRole('button', { name: 'Record payment' }).click();
+    await expect(record.getByLabel('Paid on')).toHaveAttribute('aria-invalid', 'true');
+    await expect(record.getByText(/not in the far future/)).toBeVisible();
+    await record.getByLabel('Paid on').fill(today);
+    await record.getByRole('combobox', { name: 'Method' }).click();
+    await page.getByRole('option', { name: 'Card' }).click();
+    await record.getByRole('button', { name: 'Record payment' }).click();
+    await expect(record).toBeHidden();
+    await expect(internet).toContainText('Partly paid');
+    await expect(internet).toContainText('$40.00 left');
+    await expectCardsToMatch(page, await serverTracker(page));
+
+    // The badge of a paid occurrence removes its payments, with Undo.
+    await internet.getByRole('button', { name: /remove the payments of Internet/ }).click();
+    const remove = page.getByRole('dialog', { name: 'Remove payments: Internet' });
+    await remove.getByRole('button', { name: 'Remove payments' }).click();
+    await expect(internet).not.toContainText('Partly paid');
+    await toast(page, 'The payments toward Internet were removed.')
+      .getByRole('button', { name: 'Undo' })
+      .click();
+    await expect(internet).toContainText('Partly paid');
+
+    // This month only: another amount, then skipped.
+    await internet.getByRole('button', { name: 'More for Internet' }).click();
+    await page.getByRole('menuitem', { name: 'Change this month…' }).click();
+    const change = page.getByRole('dialog', { name: 'This month: Internet' });
+    await change.getByLabel('Amount this time').fill('75');
+    await change.getByLabel('Note').fill('Price went up');
+    await change.getByRole('button', { name: 'Save' }).click();
+    await expect(change).toBeHidden();
+    await expect(internet).toContainText('$75.00');
+    await expect(internet).toContainText('usually $60.00');
+    await expect(internet).toContainText('Price went up');
+    await expect(internet).toContainText('$55.00 left');
+    await expectCardsToMatch(page, await serverTracker(page));
+
+    const gym = occurrence(page, 'Gym');
+    await gym.getByRole('button', { name: 'More for Gym' }).click();
+    await page.getByRole('menuitem', { name: 'Change this month…' }).click();
+    const skip = page.getByRole('dialog', { name: 'This month: Gym' });
+    await skip.getByLabel('Skip this time (nothing is due)').check();
+    await skip.getByRole('button', { name: 'Save' }).click();
+    await expect(gym).toContainText('Skipped');
+    await expect(gym.getByRole('button', { name: 'Quick pay Gym' })).toHaveCount(0);
+    await expectCardsToMatch(page, await serverTracker(page));
+
+    // "By date" keeps the server's order; "Pin due" puts what needs paying first.
+    await page.getByRole('radiogroup', { name: 'Order' }).getByText('By date').click();
+    await expect(page).toHaveURL(/sort=date/);
+    await page.getByRole('radiogroup', { name: 'Order' }).getByText('Pin due').click();
+    await expect(page).not.toHaveURL(/sort=/);
+    await expect(page.getByTestId('occurrence').first()).toContainText('Internet');
+    await api.dispose();
   });
 });
 

@@ -9,6 +9,7 @@ export function MoneyInput(props: NumberInputProps) {
   return (
     <NumberInput
       decimalScale={MONEY_DECIMALS}
+      fixedDecimalScale
       allowNegative={false}
       thousandSeparator
       hideControls

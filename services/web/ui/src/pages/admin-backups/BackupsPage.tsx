@@ -286,7 +286,8 @@ function BackupList({
             <Table.Th>Taken</Table.Th>
             <Table.Th ta="right">Size</Table.Th>
             <Table.Th>Checksum</Table.Th>
-            <Table.Th>
+            {/* Relative: the hidden label stays inside the scrolling box on a phone. */}
+            <Table.Th pos="relative">
               <VisuallyHidden>Actions</VisuallyHidden>
             </Table.Th>
           </Table.Tr>

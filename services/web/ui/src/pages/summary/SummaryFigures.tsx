@@ -113,7 +113,8 @@ export function FiguresTable({ summary }: { summary: Summary }) {
       <Table striped aria-label="Figures by bucket">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th scope="col">
+            {/* Relative: the hidden label stays inside the scrolling box on a phone. */}
+            <Table.Th scope="col" pos="relative">
               <VisuallyHidden>Figure</VisuallyHidden>
             </Table.Th>
             {columns.map((column) => (

@@ -54,17 +54,19 @@ export function OverduePanel({ today, onPay }: OverduePanelProps) {
     );
 
   return (
-    <Alert
-      color="red"
-      variant="light"
-      title={
-        <Title order={3} size="h5">
-          Still unpaid from earlier months
-        </Title>
-      }
+    <Paper
       component="section"
-      aria-label="Still unpaid from earlier months"
+      aria-labelledby="earlier-months"
+      withBorder
+      p="md"
+      style={{ borderLeft: '4px solid var(--mantine-color-red-6)' }}
     >
+      <Title order={3} size="h5" id="earlier-months" mb={4}>
+        Still unpaid from earlier months
+      </Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        Bills of the last 90 days that were not paid, skipped or snoozed.
+      </Text>
       <Stack gap="xs">
         {overdue.data.map((row) => (
           <Paper key={`${row.bill_id}-${row.due_date}`} p="xs" withBorder>
@@ -104,7 +106,7 @@ export function OverduePanel({ today, onPay }: OverduePanelProps) {
         ))}
       </Stack>
       {snoozing && <SnoozeDialog row={snoozing} today={today} onClose={() => setSnoozing(null)} />}
-    </Alert>
+    </Paper>
   );
 }
 
