@@ -1,8 +1,14 @@
-import { createTheme, localStorageColorSchemeManager } from '@mantine/core';
+import { createTheme, localStorageColorSchemeManager, Notification } from '@mantine/core';
 
 export const theme = createTheme({
   primaryColor: 'teal',
   defaultRadius: 'md',
+  components: {
+    // A toast's close button has only an icon: name it for screen readers.
+    Notification: Notification.extend({
+      defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss' } },
+    }),
+  },
 });
 
 /** Remembers the reader's light / dark / auto choice in this browser. */
