@@ -8,10 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ADMIN, SSO } from './e2e/helpers';
+import { serverBinary } from './e2e/server';
 
 const workspaceRoot = resolve(import.meta.dirname, '../../..');
-const serverBinary =
-  process.env.BILLTRACKER_WEB_BIN ?? join(workspaceRoot, 'target/debug/billtracker-web');
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const port = Number(process.env.E2E_PORT ?? 38431);
 const baseURL = `http://127.0.0.1:${port}`;

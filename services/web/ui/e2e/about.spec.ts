@@ -15,7 +15,10 @@ function watchForErrors(page: Page): string[] {
   return errors;
 }
 
-test('home page shows the shell and About shows the server version', async ({ page, request }) => {
+test('home page shows the shell and About shows the server version and currency', async ({
+  page,
+  request,
+}) => {
   await signIn(page);
   // From here on: the sign-in page's own 401 from /api/auth/me is expected and not counted.
   const errors = watchForErrors(page);
@@ -29,9 +32,10 @@ test('home page shows the shell and About shows the server version', async ({ pa
 
   const response = await request.get('/api/about');
   expect(response.ok()).toBe(true);
-  const about = (await response.json()) as { version: string };
+  const about = (await response.json()) as { version: string; currency: string };
   expect(about.version).toMatch(SEMVER);
   await expect(page.getByTestId('about-version')).toHaveText(about.version);
+  await expect(page.getByTestId('about-currency')).toHaveText(about.currency);
 
   expect(errors).toEqual([]);
 });

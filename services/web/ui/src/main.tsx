@@ -8,6 +8,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router/dom';
 import { queryClient } from './api/queryClient';
+import { instanceCurrency } from './money/currency';
+import { setCurrency } from './money/format';
 import { router } from './router';
 import { colorSchemeManager, theme } from './theme';
 
@@ -15,6 +17,9 @@ const root = document.getElementById('root');
 if (!root) {
   throw new Error('index.html has no #root element');
 }
+
+// Every amount is formatted in the instance currency: known before anything is rendered.
+setCurrency(await instanceCurrency(queryClient));
 
 createRoot(root).render(
   <StrictMode>

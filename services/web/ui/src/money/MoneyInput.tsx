@@ -1,5 +1,5 @@
 import { NumberInput, type NumberInputProps } from '@mantine/core';
-import { CURRENCY_SYMBOL, MONEY_DECIMALS } from './format';
+import { currencySymbol, moneyDecimals } from './format';
 
 /**
  * An amount in the instance currency, edited in major units (12.50); convert with `toCents`
@@ -8,13 +8,13 @@ import { CURRENCY_SYMBOL, MONEY_DECIMALS } from './format';
 export function MoneyInput(props: NumberInputProps) {
   return (
     <NumberInput
-      decimalScale={MONEY_DECIMALS}
+      decimalScale={moneyDecimals()}
       fixedDecimalScale
       allowNegative={false}
       thousandSeparator
       hideControls
       inputMode="decimal"
-      leftSection={CURRENCY_SYMBOL}
+      leftSection={currencySymbol()}
       leftSectionPointerEvents="none"
       aria-invalid={props.error ? true : undefined}
       {...props}

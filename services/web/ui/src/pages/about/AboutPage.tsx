@@ -59,6 +59,10 @@ function AboutTable({ about }: { about: About }) {
           <Table.Td data-testid="about-version">{about.version}</Table.Td>
         </Table.Tr>
         <Table.Tr>
+          <Table.Th>Currency</Table.Th>
+          <Table.Td data-testid="about-currency">{about.currency}</Table.Td>
+        </Table.Tr>
+        <Table.Tr>
           <Table.Th>Commit</Table.Th>
           <Table.Td>
             {about.commit ? (
