@@ -6,7 +6,8 @@ import { formatMoney } from '../../money/format';
 interface TotalsCardsProps {
   totals: TrackerTotals;
   /**
-   * More cards after the four, such as the month's starting money from the summary.
+   * A card after the four, such as the month's starting money from the summary; give it the
+   * `wide` class of TotalsCards.module.css so the rows come out even at every width.
    */
   extra?: ReactNode;
 }
@@ -15,7 +16,7 @@ interface TotalsCardsProps {
 export function TotalsCards({ totals, extra }: TotalsCardsProps) {
   const overdue = totals.overdue_count;
   return (
-    <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm" aria-label="Month totals">
+    <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="sm" aria-label="Month totals">
       <TotalCard label="Due this month" value={formatMoney(totals.due_cents)} />
       <TotalCard label="Paid" value={formatMoney(totals.paid_cents)} color="teal" />
       <TotalCard label="Remaining" value={formatMoney(totals.remaining_cents)} />

@@ -28,6 +28,7 @@ import { OverrideDialog } from './OverrideDialog';
 import { PayAllDialog } from './PayAllDialog';
 import { PaymentDialog } from './PaymentDialog';
 import { RemovePaymentsDialog } from './RemovePaymentsDialog';
+import { StartingMoneyCard } from './StartingMoneyCard';
 import { TotalsCards } from './TotalsCards';
 import { undoPayment, useQuickPay, useTracker } from './useTracker';
 import { Welcome } from './Welcome';
@@ -120,11 +121,7 @@ function MonthTracker() {
         onNewBill={() => setDialog({ kind: 'new-bill' })}
       />
 
-      <TotalsCards
-        totals={data.totals}
-        // TODO: the month's starting money card from the summary goes here (`extra`), once
-        // the Summary page's hook exists.
-      />
+      <TotalsCards totals={data.totals} extra={<StartingMoneyCard month={shown} />} />
 
       <OverduePanel today={data.today} onPay={actions.quickPay} />
 
