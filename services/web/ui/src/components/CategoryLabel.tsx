@@ -10,10 +10,11 @@ export function CategoryLabel({ category }: { category: Category | undefined }) 
       </Text>
     );
   }
+  // A long name wraps rather than widening its table past a phone's screen.
   return (
-    <Group gap={6} wrap="nowrap">
+    <Group gap={6} wrap="nowrap" align="baseline">
       <ColorSwatch color={category.color} size={10} withShadow={false} aria-hidden />
-      <Text size="sm" truncate>
+      <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
         {category.name}
       </Text>
     </Group>

@@ -13,13 +13,13 @@ import {
   Text,
   Title,
   Tooltip,
-  VisuallyHidden,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
 import type { Backup, BackupRestored, BackupVerification } from '../../api/types';
+import { ActionsHeader } from '../../components/ActionsHeader';
 import { IconDots } from '../../components/icons';
 import { LoadError, Loading } from '../../components/QueryStatus';
 import { formatBytes, formatDateTime } from '../../format';
@@ -286,10 +286,7 @@ function BackupList({
             <Table.Th>Taken</Table.Th>
             <Table.Th ta="right">Size</Table.Th>
             <Table.Th>Checksum</Table.Th>
-            {/* Relative: the hidden label stays inside the scrolling box on a phone. */}
-            <Table.Th pos="relative">
-              <VisuallyHidden>Actions</VisuallyHidden>
-            </Table.Th>
+            <ActionsHeader />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

@@ -1,19 +1,9 @@
-import {
-  ActionIcon,
-  Badge,
-  Button,
-  Group,
-  Menu,
-  Stack,
-  Table,
-  Text,
-  Title,
-  VisuallyHidden,
-} from '@mantine/core';
+import { ActionIcon, Badge, Button, Group, Menu, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { User } from '../../api/types';
 import { useMe } from '../../auth/useMe';
+import { ActionsHeader } from '../../components/ActionsHeader';
 import { IconDots } from '../../components/icons';
 import { LoadError, Loading } from '../../components/QueryStatus';
 import { CreateUserDialog } from './CreateUserDialog';
@@ -79,9 +69,7 @@ function UsersTable({ onAction }: { onAction: (dialog: Dialog) => void }) {
             <Table.Th>Status</Table.Th>
             <Table.Th visibleFrom="md">Signs in with</Table.Th>
             <Table.Th visibleFrom="md">Last sign-in</Table.Th>
-            <Table.Th>
-              <VisuallyHidden>Actions</VisuallyHidden>
-            </Table.Th>
+            <ActionsHeader />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

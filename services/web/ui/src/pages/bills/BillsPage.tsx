@@ -12,12 +12,12 @@ import {
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Bill, Category } from '../../api/types';
+import { ActionsHeader } from '../../components/ActionsHeader';
 import { CategoryLabel } from '../../components/CategoryLabel';
 import { formatFullDay } from '../../components/dates';
 import { IconDots } from '../../components/icons';
@@ -167,9 +167,7 @@ function BillTable({ filter, filtered, categories, onEdit }: BillTableProps) {
           <Table.Th ta="right">Amount</Table.Th>
           <Table.Th visibleFrom="md">Comes due</Table.Th>
           <Table.Th visibleFrom="sm">Next due</Table.Th>
-          <Table.Th>
-            <VisuallyHidden>Actions</VisuallyHidden>
-          </Table.Th>
+          <ActionsHeader />
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>

@@ -1,16 +1,7 @@
-import {
-  ActionIcon,
-  Badge,
-  Button,
-  Menu,
-  Stack,
-  Table,
-  Text,
-  Title,
-  VisuallyHidden,
-} from '@mantine/core';
+import { ActionIcon, Badge, Button, Menu, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { Bill, Payment } from '../../api/types';
+import { ActionsHeader } from '../../components/ActionsHeader';
 import { formatFullDay } from '../../components/dates';
 import { IconDots } from '../../components/icons';
 import { LoadError, Loading } from '../../components/QueryStatus';
@@ -74,9 +65,7 @@ export function PaymentHistory({ bill }: { bill: Bill }) {
                 <Table.Th ta="right">Amount</Table.Th>
                 <Table.Th visibleFrom="sm">Method</Table.Th>
                 <Table.Th visibleFrom="md">Note</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
+                <ActionsHeader />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>

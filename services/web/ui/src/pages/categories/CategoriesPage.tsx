@@ -9,12 +9,12 @@ import {
   Table,
   Text,
   Title,
-  VisuallyHidden,
 } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { queryClient } from '../../api/queryClient';
 import type { Category } from '../../api/types';
+import { ActionsHeader } from '../../components/ActionsHeader';
 import { CategoryLabel } from '../../components/CategoryLabel';
 import { IconDots } from '../../components/icons';
 import { LoadError, Loading } from '../../components/QueryStatus';
@@ -98,9 +98,7 @@ function CategoryTable({ onEdit }: { onEdit: (category: Category) => void }) {
           <Table.Th>Category</Table.Th>
           <Table.Th>Bills</Table.Th>
           <Table.Th visibleFrom="sm">Spending</Table.Th>
-          <Table.Th>
-            <VisuallyHidden>Actions</VisuallyHidden>
-          </Table.Th>
+          <ActionsHeader />
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>

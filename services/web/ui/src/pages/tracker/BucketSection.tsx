@@ -1,5 +1,6 @@
-import { Button, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import type { Category, TrackerBucket } from '../../api/types';
+import { ActionsHeader } from '../../components/ActionsHeader';
 import { formatMoney } from '../../money/format';
 import { BUCKET_HINTS, BUCKET_LABELS } from '../bills/labels';
 import { type SortOrder, sortRows } from './month';
@@ -80,9 +81,7 @@ export function BucketSection(props: BucketSectionProps) {
               <Table.Th w={120} ta="right">
                 Paid
               </Table.Th>
-              <Table.Th w={110}>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
+              <ActionsHeader w={110} />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
