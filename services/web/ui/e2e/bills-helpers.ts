@@ -1,14 +1,8 @@
 // Helpers of the tracker and bills tests: a fresh user per test (created through the admin
-// API), the server's own figures, and the screenshots of the user guide.
+// API), the server's own figures, and the toasts that confirm a change.
 import { type APIRequestContext, expect, type Page, request } from '@playwright/test';
-import { join } from 'node:path';
-import type { Tracker } from '../src/api/types';
+import type { Summary, Tracker } from '../src/api/types';
 import { ADMIN, type Account, submitSignIn, uniqueUsername } from './helpers';
-
-/** Where the user guide keeps its pictures (runbook/docs/user/img of the repository). */
-export function screenshotPath(name: string): string {
-  return join(import.meta.dirname, '../../../../runbook/docs/user/img', name);
-}
 
 /** A JSON API client with its own cookies, signed in as `account`, sending the CSRF token. */
 export async function apiAs(baseURL: string, account: Account): Promise<ApiClient> {
@@ -35,6 +29,15 @@ export class ApiClient {
       headers: { 'x-csrf-token': await this.csrf() },
     });
     expect(response.ok(), `POST ${path}: ${await response.text()}`).toBe(true);
+    return (await response.json()) as T;
+  }
+
+  async put<T>(path: string, body?: unknown): Promise<T> {
+    const response = await this.context.put(path, {
+      data: body,
+      headers: { 'x-csrf-token': await this.csrf() },
+    });
+    expect(response.ok(), `PUT ${path}: ${await response.text()}`).toBe(true);
     return (await response.json()) as T;
   }
 
@@ -80,7 +83,11 @@ export async function signInAs(page: Page, account: Account) {
   await expect(page.getByRole('group', { name: 'Due this month' })).toBeVisible();
 }
 
-/** Money as the app writes it in the tests' locale (en-US) and the instance currency (USD). */
+/**
+ * Money as the app writes it in the tests' locale (en-US) and the run's currency: the server
+ * of the run has the default, USD (about.spec.ts checks that the app uses what the server
+ * names; currency.spec.ts runs servers with other currencies).
+ */
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 export function money(cents: number): string {
   return usd.format(cents / 100);
@@ -94,12 +101,44 @@ export async function serverTracker(page: Page, year?: number, month?: number) {
   return (await response.json()) as Tracker;
 }
 
+/** Asks the server for a month's summary (the plan and its figures) with the browser's session. */
+export async function serverSummary(page: Page, year: number, month: number) {
+  const response = await page.request.get(`/api/summary?year=${year}&month=${month}`);
+  expect(response.status()).toBe(200);
+  return (await response.json()) as Summary;
+}
+
 /** Each card at the top of the tracker shows exactly the server's figure. */
 export async function expectCardsToMatch(page: Page, answer: Tracker) {
-  const card = (label: string) => page.getByRole('group', { name: label, exact: true });
+  const value = (label: string) =>
+    page.getByRole('group', { name: label, exact: true }).getByTestId('total-value');
   const overdue = answer.totals.overdue_count;
-  await expect(card('Due this month')).toContainText(money(answer.totals.due_cents));
-  await expect(card('Paid')).toContainText(money(answer.totals.paid_cents));
-  await expect(card('Remaining')).toContainText(money(answer.totals.remaining_cents));
-  await expect(card('Overdue')).toContainText(overdue === 1 ? '1 bill' : `${overdue} bills`);
+  await expect(value('Due this month')).toHaveText(money(answer.totals.due_cents));
+  await expect(value('Paid')).toHaveText(money(answer.totals.paid_cents));
+  await expect(value('Remaining')).toHaveText(money(answer.totals.remaining_cents));
+  await expect(value('Overdue')).toHaveText(overdue === 1 ? '1 bill' : `${overdue} bills`);
+}
+
+/** The starting money card shows the server's starting money and what is left after bills. */
+export async function expectStartingMoneyToMatch(page: Page, answer: Summary) {
+  const card = page.getByRole('group', { name: 'Starting money', exact: true });
+  await expect(card.getByTestId('starting-money')).toHaveText(money(answer.totals.starting_cents));
+  await expect(card.getByTestId('left-after-bills')).toHaveText(
+    `Left after bills: ${money(answer.totals.left_after_bills_cents)}` +
+      (answer.totals.shortfall ? ' (shortfall)' : ''),
+  );
+}
+
+/** The toast that says `text`. */
+export function toast(page: Page, text: string | RegExp) {
+  return page.getByRole('alert').filter({ hasText: text });
+}
+
+/**
+ * Closes a toast that has been read, as a user does when it covers what they click next: a
+ * toast under the resting mouse does not time out.
+ */
+export async function dismiss(notice: ReturnType<typeof toast>) {
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(notice).toBeHidden();
 }

@@ -1,21 +1,18 @@
 import { expect, type Page, test } from '@playwright/test';
 import type { Bill, Category } from '../src/api/types';
-import { apiAs, newUser, screenshotPath, signInAs } from './bills-helpers';
+import { apiAs, dismiss, money, newUser, signInAs, toast } from './bills-helpers';
 import { mainNavigation } from './helpers';
+import { docScreenshot, HIDE_TOASTS } from './screenshots';
 
+// Each test walks a whole flow through a debug build of the server: give it time.
+test.describe.configure({ timeout: 90_000 });
 test.use({ locale: 'en-US', colorScheme: 'light', viewport: { width: 1280, height: 800 } });
-
-const NO_TOASTS = '.mantine-Notifications-root { display: none !important; }';
 
 function billRow(page: Page, name: string) {
   return page
     .getByRole('table', { name: 'Bills' })
     .getByRole('row')
     .filter({ has: page.getByRole('link', { name, exact: true }) });
-}
-
-function toast(page: Page, text: string) {
-  return page.getByRole('alert').filter({ hasText: text });
 }
 
 async function billAction(page: Page, name: string, action: string) {
@@ -26,7 +23,7 @@ async function billAction(page: Page, name: string, action: string) {
 test('bills: every field in the editor, search, filters, duplicate, deactivate, delete and restore', async ({
   page,
   baseURL,
-}) => {
+}, testInfo) => {
   const account = await newUser(baseURL!, 'bills');
   const api = await apiAs(baseURL!, account);
   const insurance = await api.post<Category>('/api/categories', {
@@ -77,7 +74,9 @@ test('bills: every field in the editor, search, filters, duplicate, deactivate, 
   await editor.getByLabel('Notes').fill('Renews every January and July.');
   // The picture shows the top of the form.
   await editor.getByRole('textbox', { name: 'Name', exact: true }).focus();
-  await page.screenshot({ path: screenshotPath('bill-editor.png'), style: NO_TOASTS });
+  await docScreenshot(page, testInfo, 'runbook/docs/user/img/bill-editor.png', {
+    style: HIDE_TOASTS,
+  });
   await editor.getByRole('button', { name: 'Add bill' }).click();
   await expect(editor).toBeHidden();
   await expect(billRow(page, 'Car insurance')).toContainText('Insurance');
@@ -135,7 +134,7 @@ test('bills: every field in the editor, search, filters, duplicate, deactivate, 
   await billAction(page, 'Car insurance (copy)', 'Delete');
   await expect(billRow(page, 'Car insurance (copy)')).toHaveCount(0);
   await toast(page, 'Car insurance (copy) deleted.').getByRole('button', { name: 'Undo' }).click();
-  await expect(toast(page, 'Car insurance (copy) restored.')).toBeVisible();
+  await dismiss(toast(page, 'Car insurance (copy) restored.'));
   await expect(billRow(page, 'Car insurance (copy)')).toBeVisible();
 
   await billAction(page, 'Car insurance (copy)', 'Delete');
@@ -143,7 +142,7 @@ test('bills: every field in the editor, search, filters, duplicate, deactivate, 
   await expect(deleted).toContainText('Car insurance (copy)');
   await expect(deleted).toContainText('30 days left to restore');
   await expect(billRow(page, 'Car insurance (copy)')).toHaveCount(0);
-  await page.screenshot({ path: screenshotPath('bills.png'), style: NO_TOASTS });
+  await docScreenshot(page, testInfo, 'runbook/docs/user/img/bills.png', { style: HIDE_TOASTS });
   await deleted.getByRole('button', { name: 'Restore' }).click();
   await expect(billRow(page, 'Car insurance (copy)')).toBeVisible();
   await expect(deleted).toBeHidden();
@@ -157,11 +156,13 @@ test('bills: every field in the editor, search, filters, duplicate, deactivate, 
   await edit.getByLabel('Expected amount').fill('650');
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(edit).toBeHidden();
-  await expect(page.getByText('$650.00 (an estimate)')).toBeVisible();
+  const edited = await api.get<Bill>(`/api/bills/${saved.id}`);
+  expect(edited.amount_cents).toBe(65_000);
+  await expect(page.getByText(`${money(edited.amount_cents)} (an estimate)`)).toBeVisible();
   await api.dispose();
 });
 
-test('payment history loads more, and Ctrl+K finds a bill from anywhere', async ({
+test('Ctrl+K finds a bill from anywhere, and payment history loads more', async ({
   page,
   baseURL,
 }) => {
@@ -173,12 +174,13 @@ test('payment history loads more, and Ctrl+K finds a bill from anywhere', async 
     cycle: 'monthly',
     due_day: 1,
   });
-  await api.post('/api/bills', {
-    name: 'Water',
-    amount_cents: 4_000,
-    cycle: 'monthly',
-    due_day: 9,
-  });
+  for (const [name, cents] of [
+    ['Water', 4_000],
+    ['Water softener', 1_500],
+  ] as const) {
+    await api.post('/api/bills', { name, amount_cents: cents, cycle: 'monthly', due_day: 9 });
+  }
+  const softener = (await api.get<Bill[]>('/api/bills')).find((b) => b.name === 'Water softener')!;
   for (let i = 1; i <= 25; i += 1) {
     await api.post('/api/payments', {
       bill_id: gym.id,
@@ -188,12 +190,29 @@ test('payment history loads more, and Ctrl+K finds a bill from anywhere', async 
     });
   }
   await signInAs(page, account);
-  await expect(page.getByTestId('occurrence')).toHaveCount(2);
+  await expect(page.getByTestId('occurrence')).toHaveCount(3);
 
+  // From another page, with the keyboard only: open, type, choose the second match, open it.
+  await mainNavigation(page).getByRole('link', { name: 'Categories' }).click();
+  await expect(page.getByRole('heading', { name: 'Categories', level: 2 })).toBeVisible();
   await page.keyboard.press('Control+K');
   const finder = page.getByRole('dialog', { name: 'Find a bill' });
-  await finder.getByRole('combobox', { name: 'Bill name' }).fill('gy');
-  await expect(finder.getByRole('option')).toHaveCount(1);
+  await expect(finder.getByRole('combobox', { name: 'Bill name' })).toBeFocused();
+  await page.keyboard.type('wat');
+  const options = finder.getByRole('option');
+  await expect(options).toHaveText([/^Water\b(?! softener)/, /^Water softener/]);
+  await expect(options.first()).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowDown');
+  await expect(options.nth(1)).toHaveAttribute('aria-selected', 'true');
+  await expect(options.nth(1)).toContainText(money(softener.amount_cents));
+  await page.keyboard.press('Enter');
+  await expect(finder).toBeHidden();
+  await expect(page).toHaveURL(new RegExp(`/bills/${softener.id}$`));
+  await expect(page.getByRole('heading', { name: 'Water softener', level: 2 })).toBeVisible();
+
+  await page.keyboard.press('Control+K');
+  await page.keyboard.type('gy');
+  await expect(options).toHaveCount(1);
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(new RegExp(`/bills/${gym.id}$`));
   await expect(page.getByRole('heading', { name: 'Gym', level: 2 })).toBeVisible();
@@ -209,7 +228,7 @@ test('payment history loads more, and Ctrl+K finds a bill from anywhere', async 
 test('categories: create, rename and recolour, delete with Undo, restore', async ({
   page,
   baseURL,
-}) => {
+}, testInfo) => {
   const account = await newUser(baseURL!, 'categories');
   const api = await apiAs(baseURL!, account);
   const housing = await api.post<Category>('/api/categories', {
@@ -264,7 +283,9 @@ test('categories: create, rename and recolour, delete with Undo, restore', async
     (c) => c.name === 'Power and water',
   );
   expect(renamed?.color).toBe('#fd7e14');
-  await page.screenshot({ path: screenshotPath('categories.png'), style: NO_TOASTS });
+  await docScreenshot(page, testInfo, 'runbook/docs/user/img/categories.png', {
+    style: HIDE_TOASTS,
+  });
 
   await page.getByRole('button', { name: 'Actions for Power and water' }).click();
   await page.getByRole('menuitem', { name: 'Delete' }).click();
@@ -272,6 +293,7 @@ test('categories: create, rename and recolour, delete with Undo, restore', async
   await toast(page, 'Category Power and water deleted.')
     .getByRole('button', { name: 'Undo' })
     .click();
+  await dismiss(toast(page, 'Category Power and water restored.'));
   await expect(row('Power and water')).toBeVisible();
 
   await page.getByRole('button', { name: 'Actions for Power and water' }).click();

@@ -1,21 +1,24 @@
-import { expect, type Page, test } from '@playwright/test';
-import type { Bill } from '../src/api/types';
+import { expect, type Page, test, type TestInfo } from '@playwright/test';
+import type { Bill, BulkPaid, Bucket, Tracker } from '../src/api/types';
 import {
   apiAs,
+  dismiss,
   expectCardsToMatch,
+  expectStartingMoneyToMatch,
   money,
   newUser,
-  screenshotPath,
+  serverSummary,
   serverTracker,
   signInAs,
   signInNewUser,
+  toast,
 } from './bills-helpers';
-import { horizontalOverflow } from './helpers';
+import { horizontalOverflow, mainNavigation } from './helpers';
+import { docScreenshot, HIDE_TOASTS } from './screenshots';
 
+// Each test walks a whole flow through a debug build of the server: give it time.
+test.describe.configure({ timeout: 90_000 });
 test.use({ locale: 'en-US', colorScheme: 'light' });
-
-/** Toasts cover part of the page; the pictures of the user guide leave them out. */
-const NO_TOASTS = '.mantine-Notifications-root { display: none !important; }';
 
 interface NewBill {
   name: string;
@@ -43,19 +46,36 @@ function occurrence(page: Page, name: string) {
   return page.getByTestId('occurrence').filter({ hasText: name });
 }
 
-function toast(page: Page, text: string | RegExp) {
-  return page.getByRole('alert').filter({ hasText: text });
+function row(answer: Tracker, name: string) {
+  const found = answer.buckets.flatMap((bucket) => bucket.rows).find((r) => r.name === name);
+  expect(found, `${name} in the server's tracker`).toBeDefined();
+  return found!;
+}
+
+/** What "Pay all due" would pay in a bucket, asked of the server with the browser's session. */
+async function payAllDryRun(page: Page, answer: Tracker, bucket: Bucket): Promise<BulkPaid> {
+  const { token } = (await (await page.request.get('/api/auth/csrf-token')).json()) as {
+    token: string;
+  };
+  const response = await page.request.post('/api/payments/bulk', {
+    headers: { 'x-csrf-token': token },
+    data: { year: answer.year, month: answer.month, bucket, dry_run: true },
+  });
+  expect(response.status()).toBe(200);
+  return (await response.json()) as BulkPaid;
 }
 
 const monthName = (year: number, month: number) =>
   new Date(year, month - 1, 1).toLocaleString('en-US', { month: 'long', year: 'numeric' });
 
+const bills = (count: number) => (count === 1 ? '1 bill' : `${count} bills`);
+
 /**
- * The daily flow of a new user: a category and three bills through the UI, quick pay and its
- * Undo, "Pay all due" with its confirmation and Undo, and the months around; the cards show
- * exactly what the server counts.
+ * The daily flow of a new user: a category and three bills through the UI, the month's
+ * starting money from the Summary page, quick pay and its Undo, "Pay all due" with its
+ * confirmation and Undo, and the months around; the cards show exactly what the server counts.
  */
-async function dailyFlow(page: Page, baseURL: string, phone: boolean) {
+async function dailyFlow(page: Page, baseURL: string, testInfo: TestInfo, phone: boolean) {
   const account = await newUser(baseURL, phone ? 'phone' : 'tracker');
   await signInNewUser(page, account);
 
@@ -69,63 +89,93 @@ async function dailyFlow(page: Page, baseURL: string, phone: boolean) {
   await page.getByRole('button', { name: 'Add a bill' }).click();
   await addBill(page, { name: 'Rent', amount: '1200', dueDay: '1', category: 'Housing' });
   const current = await serverTracker(page);
-  await expect(
-    page.getByRole('heading', { level: 2, name: monthName(current.year, current.month) }),
-  ).toBeVisible();
+  const { year, month } = current;
+  await expect(page.getByRole('heading', { level: 2, name: monthName(year, month) })).toBeVisible();
+  await expect(occurrence(page, 'Rent')).toContainText('Housing');
+
+  // Nothing planned yet: the starting money card says so and leads to the month's summary.
+  const starting = page.getByRole('group', { name: 'Starting money', exact: true });
+  await expect(starting.getByTestId('starting-money-empty')).toHaveText(
+    `Nothing planned for ${monthName(year, month)} yet.`,
+  );
+  await starting.getByRole('link', { name: 'Set starting money' }).click();
+  await expect(page).toHaveURL(new RegExp(`/summary\\?year=${year}&month=${month}$`));
+  const plan = page.getByRole('form', { name: 'Plan for the month' });
+  await plan.getByLabel('1st of the month').fill('1500');
+  await plan.getByLabel('15th of the month').fill('400');
+  await plan.getByRole('button', { name: 'Save plan' }).click();
+  await dismiss(toast(page, 'The plan for this month was saved.'));
+  await page.goBack();
+  await expectStartingMoneyToMatch(page, await serverSummary(page, year, month));
+
+  // Two more bills from the tracker: the cards and what is left after bills follow at once.
   await page.getByRole('button', { name: 'New bill' }).click();
   await addBill(page, { name: 'Phone', amount: '45.50', dueDay: '1' });
   await page.getByRole('button', { name: 'New bill' }).click();
   await addBill(page, { name: 'Power', amount: '90', dueDay: '28' });
   await expect(page.getByTestId('occurrence')).toHaveCount(3);
-  await expect(occurrence(page, 'Rent')).toContainText('Housing');
-  await expectCardsToMatch(page, await serverTracker(page));
+  const added = await serverTracker(page);
+  expect(added.totals.due_cents).toBeGreaterThan(current.totals.due_cents);
+  await expectCardsToMatch(page, added);
+  await expectStartingMoneyToMatch(page, await serverSummary(page, year, month));
 
   // Quick pay shows the bill paid at once; Undo deletes the payment again.
   const rent = occurrence(page, 'Rent');
   await rent.getByRole('button', { name: 'Quick pay Rent' }).click();
   const paidBadge = rent.getByRole('button', { name: /remove the payments of Rent/ });
   await expect(paidBadge).toHaveText('Paid');
-  await toast(page, 'Rent paid: $1,200.00.').getByRole('button', { name: 'Undo' }).click();
-  await expect(toast(page, 'Rent is unpaid again.')).toBeVisible();
+  const quickPaid = await serverTracker(page);
+  expect(row(quickPaid, 'Rent').status).toBe('paid');
+  await expectCardsToMatch(page, quickPaid);
+  await toast(page, `Rent paid: ${money(row(added, 'Rent').remaining_cents)}.`)
+    .getByRole('button', { name: 'Undo' })
+    .click();
+  await dismiss(toast(page, 'Rent is unpaid again.'));
   await expect(rent.getByRole('button', { name: 'Quick pay Rent' })).toBeVisible();
   await expect(paidBadge).toHaveCount(0);
   await expectCardsToMatch(page, await serverTracker(page));
 
   // "Pay all due" confirms the count and total of the server's dry run; one Undo reverts all.
   const first = page.getByRole('region', { name: '1st of the month' });
+  const due = await payAllDryRun(page, added, 'first');
+  expect(due.count).toBe(2);
   await first.getByRole('button', { name: 'Pay all due' }).click();
   const confirm = page.getByRole('dialog', { name: 'Pay all due: 1st of the month' });
-  await expect(confirm.getByTestId('pay-all-summary')).toContainText('2 bills');
-  await expect(confirm.getByTestId('pay-all-summary')).toContainText(money(124_550));
+  const summary = confirm.getByTestId('pay-all-summary');
+  await expect(summary).toContainText(bills(due.count));
+  await expect(summary).toContainText(money(due.total_cents));
   if (!phone) {
-    await page.screenshot({ path: screenshotPath('pay-all-due.png'), style: NO_TOASTS });
+    await docScreenshot(page, testInfo, 'runbook/docs/user/img/pay-all-due.png', {
+      style: HIDE_TOASTS,
+    });
   }
-  await confirm.getByRole('button', { name: 'Pay 2 bills' }).click();
+  await confirm.getByRole('button', { name: `Pay ${bills(due.count)}` }).click();
   await expect(confirm).toBeHidden();
-  const paidAll = toast(page, 'Paid 2 bills: $1,245.50.');
+  const paidAll = toast(page, `Paid ${bills(due.count)}: ${money(due.total_cents)}.`);
   await expect(occurrence(page, 'Phone').getByRole('button', { name: /remove the/ })).toBeVisible();
   await expectCardsToMatch(page, await serverTracker(page));
   await paidAll.getByRole('button', { name: 'Undo' }).click();
-  await expect(toast(page, 'The 2 bills paid are unpaid again.')).toBeVisible();
+  await dismiss(toast(page, `The ${bills(due.count)} paid are unpaid again.`));
   await expect(page.getByRole('button', { name: /remove the payments/ })).toHaveCount(0);
   await expectCardsToMatch(page, await serverTracker(page));
 
   await first.getByRole('button', { name: 'Pay all due' }).click();
-  await confirm.getByRole('button', { name: 'Pay 2 bills' }).click();
+  await confirm.getByRole('button', { name: `Pay ${bills(due.count)}` }).click();
   await expect(confirm).toBeHidden();
-  await expect(page.getByRole('button', { name: /remove the payments/ })).toHaveCount(2);
+  await dismiss(toast(page, `Paid ${bills(due.count)}: ${money(due.total_cents)}.`));
+  await expect(page.getByRole('button', { name: /remove the payments/ })).toHaveCount(due.count);
   const paid = await serverTracker(page);
-  expect(paid.totals.paid_cents).toBe(124_550);
   await expectCardsToMatch(page, paid);
   const firstTotals = paid.buckets.find((bucket) => bucket.bucket === 'first')!.totals;
+  expect(firstTotals.paid_cents).toBe(due.total_cents);
   await expect(first.getByTestId('bucket-subtotal')).toHaveText(
     `Due ${money(firstTotals.due_cents)} · Paid ${money(firstTotals.paid_cents)} · ` +
       `Remaining ${money(firstTotals.remaining_cents)}`,
   );
 
   // The next month and back: the address carries the month, the cards follow the server.
-  const nextMonth = current.month === 12 ? 1 : current.month + 1;
-  const nextYear = current.month === 12 ? current.year + 1 : current.year;
+  const nextMonth = month === 12 ? 1 : month + 1;
+  const nextYear = month === 12 ? year + 1 : year;
   await page.getByRole('link', { name: `Next month, ${monthName(nextYear, nextMonth)}` }).click();
   await expect(page).toHaveURL(new RegExp(`\\?year=${nextYear}&month=${nextMonth}$`));
   await expect(
@@ -135,28 +185,33 @@ async function dailyFlow(page: Page, baseURL: string, phone: boolean) {
   expect(next.totals.paid_cents).toBe(0);
   await expectCardsToMatch(page, next);
   await expect(page.getByTestId('occurrence')).toHaveCount(3);
+  await expect(starting.getByTestId('starting-money-empty')).toHaveText(
+    `Nothing planned for ${monthName(nextYear, nextMonth)} yet.`,
+  );
 
-  await page
-    .getByRole('link', { name: `Previous month, ${monthName(current.year, current.month)}` })
-    .click();
-  await expect(
-    page.getByRole('heading', { level: 2, name: monthName(current.year, current.month) }),
-  ).toBeVisible();
-  await expectCardsToMatch(page, await serverTracker(page, current.year, current.month));
-  await expect(page.getByRole('button', { name: /remove the payments/ })).toHaveCount(2);
+  await page.getByRole('link', { name: `Previous month, ${monthName(year, month)}` }).click();
+  await expect(page.getByRole('heading', { level: 2, name: monthName(year, month) })).toBeVisible();
+  await expectCardsToMatch(page, await serverTracker(page, year, month));
+  await expectStartingMoneyToMatch(page, await serverSummary(page, year, month));
+  await expect(page.getByRole('button', { name: /remove the payments/ })).toHaveCount(due.count);
 
   expect(await horizontalOverflow(page)).toBe(0);
-  await page.screenshot({
-    path: screenshotPath(phone ? 'tracker-phone.png' : 'tracker.png'),
-    style: NO_TOASTS,
-  });
+  await docScreenshot(
+    page,
+    testInfo,
+    `runbook/docs/user/img/${phone ? 'tracker-phone.png' : 'tracker.png'}`,
+    { style: HIDE_TOASTS },
+  );
 }
 
 test.describe('on a wide screen', () => {
   test.use({ viewport: { width: 1280, height: 800 } });
 
-  test('a new user adds bills, pays them and sees the server totals', async ({ page, baseURL }) => {
-    await dailyFlow(page, baseURL!, false);
+  test('a new user adds bills, pays them and sees the server totals', async ({
+    page,
+    baseURL,
+  }, testInfo) => {
+    await dailyFlow(page, baseURL!, testInfo, false);
   });
 
   test('the bill editor shows the server’s error under the due day', async ({ page, baseURL }) => {
@@ -172,14 +227,15 @@ test.describe('on a wide screen', () => {
     await expect(dueDay).toHaveAttribute('aria-invalid', 'true');
     await expect(dialog.getByText('The due day is a day of the month, 1 to 31')).toBeVisible();
     // Nothing was created: the user is still on the welcome page behind the dialog.
-    const bills = await page.request.get('/api/bills');
-    expect(await bills.json()).toEqual([]);
+    const created = await page.request.get('/api/bills');
+    expect(await created.json()).toEqual([]);
 
     await dueDay.fill('31');
     await dialog.getByRole('button', { name: 'Add bill' }).click();
     await expect(dialog).toBeHidden();
     await expect(occurrence(page, 'Water')).toBeVisible();
   });
+
   test('record a payment, change one month, remove payments, and the earlier months', async ({
     page,
     baseURL,
@@ -213,13 +269,16 @@ test.describe('on a wide screen', () => {
     await toast(page, /Gym .* skipped/)
       .getByRole('button', { name: 'Undo' })
       .click();
+    await dismiss(toast(page, 'Gym is due again.'));
     await expect(earlier.getByRole('button', { name: 'Skip Gym' })).toHaveCount(2);
     await earlier.getByRole('button', { name: 'Pay Internet' }).first().click();
     await expect(earlier.getByRole('button', { name: 'Pay Internet' })).toHaveCount(1);
+    await dismiss(toast(page, /^Internet paid: /));
     await earlier.getByRole('button', { name: 'Snooze Gym' }).first().click();
     const snooze = page.getByRole('dialog', { name: 'Snooze Gym' });
     await snooze.getByRole('button', { name: 'Snooze' }).click();
     await expect(snooze).toBeHidden();
+    await dismiss(toast(page, /^Gym is snoozed until /));
     await expect(earlier.getByRole('button', { name: 'Snooze Gym' })).toHaveCount(1);
     const overdue = await page.request.get('/api/tracker/overdue');
     expect(((await overdue.json()) as unknown[]).length).toBe(2);
@@ -243,19 +302,25 @@ test.describe('on a wide screen', () => {
     await page.getByRole('option', { name: 'Card' }).click();
     await record.getByRole('button', { name: 'Record payment' }).click();
     await expect(record).toBeHidden();
+    await dismiss(toast(page, `${money(2_000)} paid toward Internet.`));
     await expect(internet).toContainText('Partly paid');
-    await expect(internet).toContainText('$40.00 left');
-    await expectCardsToMatch(page, await serverTracker(page));
+    const partly = await serverTracker(page);
+    expect(row(partly, 'Internet').paid_cents).toBe(2_000);
+    await expect(internet).toContainText(`${money(row(partly, 'Internet').remaining_cents)} left`);
+    await expectCardsToMatch(page, partly);
 
     // The badge of a paid occurrence removes its payments, with Undo.
     await internet.getByRole('button', { name: /remove the payments of Internet/ }).click();
     const remove = page.getByRole('dialog', { name: 'Remove payments: Internet' });
     await remove.getByRole('button', { name: 'Remove payments' }).click();
     await expect(internet).not.toContainText('Partly paid');
+    await expectCardsToMatch(page, await serverTracker(page));
     await toast(page, 'The payments toward Internet were removed.')
       .getByRole('button', { name: 'Undo' })
       .click();
+    await dismiss(toast(page, 'The payments toward Internet are back.'));
     await expect(internet).toContainText('Partly paid');
+    await expectCardsToMatch(page, await serverTracker(page));
 
     // This month only: another amount, then skipped.
     await internet.getByRole('button', { name: 'More for Internet' }).click();
@@ -265,10 +330,13 @@ test.describe('on a wide screen', () => {
     await change.getByLabel('Note').fill('Price went up');
     await change.getByRole('button', { name: 'Save' }).click();
     await expect(change).toBeHidden();
-    await expect(internet).toContainText('$75.00');
-    await expect(internet).toContainText('usually $60.00');
+    await dismiss(toast(page, 'Internet: this month is changed.'));
+    const changed = row(await serverTracker(page), 'Internet');
+    expect(changed.amount_due_cents).toBe(7_500);
+    await expect(internet).toContainText(money(changed.amount_due_cents));
+    await expect(internet).toContainText(`usually ${money(6_000)}`);
     await expect(internet).toContainText('Price went up');
-    await expect(internet).toContainText('$55.00 left');
+    await expect(internet).toContainText(`${money(changed.remaining_cents)} left`);
     await expectCardsToMatch(page, await serverTracker(page));
 
     const gym = occurrence(page, 'Gym');
@@ -289,12 +357,53 @@ test.describe('on a wide screen', () => {
     await expect(page.getByTestId('occurrence').first()).toContainText('Internet');
     await api.dispose();
   });
+
+  test('a payment on the tracker shows at once on the summary and the calendar', async ({
+    page,
+    baseURL,
+  }) => {
+    const account = await newUser(baseURL!, 'refresh');
+    const api = await apiAs(baseURL!, account);
+    await api.post<Bill>('/api/bills', {
+      name: 'Water',
+      amount_cents: 4_200,
+      cycle: 'monthly',
+      due_day: 3,
+    });
+    await signInAs(page, account);
+    const { year, month } = await serverTracker(page);
+    const navigation = mainNavigation(page);
+    const figures = page.getByRole('table', { name: 'Figures by bucket' });
+    const paidFigure = figures.getByRole('row', { name: /^Paid/ }).getByRole('cell').first();
+    const the3rd = page
+      .getByRole('table', { name: /^Calendar for / })
+      .getByRole('button', { name: /, \w+ 3: 1 bill/ });
+
+    // The summary and the calendar are loaded once before the payment.
+    await navigation.getByRole('link', { name: 'Summary', exact: true }).click();
+    await expect(paidFigure).toHaveText(money(0));
+    await navigation.getByRole('link', { name: 'Calendar', exact: true }).click();
+    await expect(the3rd).not.toHaveAccessibleName(/paid/);
+
+    await navigation.getByRole('link', { name: 'Home' }).click();
+    await occurrence(page, 'Water').getByRole('button', { name: 'Quick pay Water' }).click();
+    await dismiss(toast(page, /^Water paid: /));
+
+    // Back on them within a few seconds (well inside the cache's 30 s): the new figures.
+    const summary = await serverSummary(page, year, month);
+    expect(summary.totals.paid_cents).toBe(4_200);
+    await navigation.getByRole('link', { name: 'Summary', exact: true }).click();
+    await expect(paidFigure).toHaveText(money(summary.totals.paid_cents));
+    await navigation.getByRole('link', { name: 'Calendar', exact: true }).click();
+    await expect(the3rd).toHaveAccessibleName(/: 1 bill \(paid\)/);
+    await api.dispose();
+  });
 });
 
 test.describe('on a phone', () => {
   test.use({ viewport: { width: 375, height: 740 } });
 
-  test('the same flow works at 375 pixels, rows as cards', async ({ page, baseURL }) => {
-    await dailyFlow(page, baseURL!, true);
+  test('the same flow works at 375 pixels, rows as cards', async ({ page, baseURL }, testInfo) => {
+    await dailyFlow(page, baseURL!, testInfo, true);
   });
 });
