@@ -35,7 +35,7 @@ pub(super) fn create_locked(data: &DataDir, kind: Kind) -> Result<Backup, Backup
 
     let (partial, file) = Partial::create(&dir, &name.partial())?;
     drop(file);
-    {
+    let (copy_ms, check_ms) = {
         let source = db::open(&live)?;
         let mut copy = validate::open_copy(partial.path())?;
         // The partial file is thrown away on any failure: no journal needed.
@@ -43,19 +43,29 @@ pub(super) fn create_locked(data: &DataDir, kind: Kind) -> Result<Backup, Backup
         copy.pragma_update(None, "synchronous", "OFF")?;
         copy_all(&source, &mut copy)?;
         drop(source);
+        let copied = started.elapsed();
         validate::make_standalone(&copy).map_err(|r| BackupError::CopyDamaged(r.to_string()))?;
         validate::check_integrity(&copy).map_err(|r| BackupError::CopyDamaged(r.to_string()))?;
-    }
+        (millis(copied), millis(started.elapsed() - copied))
+    };
 
+    let finishing = Instant::now();
     let backup = finish(&dir, partial, name)?;
     tracing::info!(
         backup.id = %backup.id,
         backup.kind = kind.as_str(),
         size_bytes = backup.size_bytes,
-        duration_ms = started.elapsed().as_millis() as u64,
+        duration_ms = millis(started.elapsed()),
+        copy_ms,
+        check_ms,
+        checksum_ms = millis(finishing.elapsed()),
         "backup finished"
     );
     Ok(backup)
+}
+
+fn millis(duration: Duration) -> u64 {
+    duration.as_millis() as u64
 }
 
 /// A name not taken yet: two backups of one kind in the same second wait

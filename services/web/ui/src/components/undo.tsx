@@ -22,19 +22,21 @@ export function showUndo({ message, undo, undone }: UndoToast) {
 
   const revert = async () => {
     notifications.update({ id, message, loading: true, autoClose: false, withCloseButton: false });
+    let outcome;
     try {
       await undo();
-      notifications.update({ id, color: 'teal', message: undone, loading: false, autoClose: 4000 });
+      outcome = { color: 'teal', message: undone, autoClose: 4000 };
     } catch (error) {
-      notifications.update({
-        id,
+      outcome = {
         color: 'red',
         title: 'Could not undo',
         message: errorMessage(error),
-        loading: false,
         autoClose: 8000,
-      });
+      };
     }
+    // A new toast rather than an update: an updated toast keeps its old timer (none here).
+    notifications.hide(id);
+    notifications.show(outcome);
   };
 
   notifications.show({

@@ -97,15 +97,16 @@ function Figure({
   );
 }
 
-/** Every figure per bucket and for the month, one column each. */
+/** Every figure for the month and per bucket, one column each. */
 export function FiguresTable({ summary }: { summary: Summary }) {
+  // The month first: on a phone it is the column in view, the buckets scroll in beside it.
   const columns = [
+    { key: 'total', label: 'Month', figures: summary.totals },
     ...summary.buckets.map((bucket) => ({
       key: bucket.bucket,
       label: BUCKET_LABELS[bucket.bucket],
       figures: bucket.totals,
     })),
-    { key: 'total', label: 'Month', figures: summary.totals },
   ];
 
   return (
