@@ -211,6 +211,8 @@ test('Ctrl+K finds a bill from anywhere, and payment history loads more', async 
   await expect(page.getByRole('heading', { name: 'Water softener', level: 2 })).toBeVisible();
 
   await page.keyboard.press('Control+K');
+  // The dialog focuses its field a moment after it opens, as a person sees it do.
+  await expect(finder.getByRole('combobox', { name: 'Bill name' })).toBeFocused();
   await page.keyboard.type('gy');
   await expect(options).toHaveCount(1);
   await page.keyboard.press('Enter');
