@@ -58,6 +58,36 @@ test('an admin signs in, sees the home page and the user menu, and signs out', a
   await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
 });
 
+test('the app fetches its CSRF token at start and renews it once when the server refuses it', async ({
+  page,
+  context,
+}) => {
+  const calls: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path === '/api/auth/csrf-token' || path === '/api/auth/login') {
+      calls.push(`${request.method()} ${path}`);
+    }
+  });
+  await page.goto('/login');
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect.poll(() => calls).toEqual(['GET /api/auth/csrf-token']);
+
+  // Another tab (or an expired cookie) replaced the cookie: the token in memory no longer matches.
+  const csrf = (await context.cookies()).find((cookie) => cookie.name === 'bt_csrf_token');
+  expect(csrf).toBeDefined();
+  await context.addCookies([{ ...csrf!, value: 'replaced-elsewhere' }]);
+
+  await submitSignIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/$/);
+  expect(calls).toEqual([
+    'GET /api/auth/csrf-token',
+    'POST /api/auth/login',
+    'GET /api/auth/csrf-token',
+    'POST /api/auth/login',
+  ]);
+});
+
 test('a wrong password shows the error and stays on the sign-in page', async ({ page }) => {
   await page.goto('/login');
   await submitSignIn(page, { username: ADMIN.username, password: 'not-the-password' });

@@ -7,6 +7,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router/dom';
+import { prefetchCsrfToken } from './api/client';
 import { queryClient } from './api/queryClient';
 import { instanceCurrency } from './money/currency';
 import { setCurrency } from './money/format';
@@ -17,6 +18,8 @@ const root = document.getElementById('root');
 if (!root) {
   throw new Error('index.html has no #root element');
 }
+
+prefetchCsrfToken();
 
 // Every amount is formatted in the instance currency: known before anything is rendered.
 setCurrency(await instanceCurrency(queryClient));

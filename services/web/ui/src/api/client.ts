@@ -1,8 +1,8 @@
 // The one place that talks to the BillTracker API. Pages call it through
 // TanStack Query; nothing else in the app calls fetch.
 //
-// Every mutating call carries the CSRF token in `x-csrf-token`. The token is fetched once, on
-// the first mutation, and kept in memory (its cookie is HttpOnly). When the server answers
+// Every mutating call carries the CSRF token in `x-csrf-token`. The token is fetched once, when
+// the app starts (`prefetchCsrfToken`), and kept in memory (its cookie is HttpOnly). When the server answers
 // CSRF_INVALID, because the cookie expired or was replaced, a new token is fetched and the
 // call is sent once more.
 
@@ -93,8 +93,16 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
   return (await response.json()) as T;
 }
 
-/** This page's token, in memory only; undefined until the first mutation asks for it. */
+/** This page's token, in memory only; undefined until the app asks for it at start. */
 let currentCsrfToken: Promise<string> | undefined;
+
+/**
+ * Fetches the CSRF token at start, so the first change a person makes does not wait for it. A
+ * failure is forgotten: the first mutation then asks again and reports its own error.
+ */
+export function prefetchCsrfToken() {
+  csrfToken().catch(() => undefined);
+}
 
 function csrfToken(): Promise<string> {
   if (currentCsrfToken === undefined) {
