@@ -261,10 +261,13 @@ test('categories: create, rename and recolour, delete with Undo, restore', async
   await page.getByRole('button', { name: 'New category' }).click();
   const create = page.getByRole('dialog', { name: 'New category' });
   await create.getByLabel('Name').fill('Utilities');
+  await create.getByRole('button', { name: 'Icon ⚡' }).click();
+  await expect(create.getByLabel('Icon', { exact: true })).toHaveValue('⚡');
   await create.getByLabel('Colour').fill('#12b886');
   await create.getByRole('button', { name: 'Create category' }).click();
   await expect(create).toBeHidden();
   await expect(row('Utilities')).toContainText('none');
+  await expect(row('Utilities')).toContainText('⚡');
 
   // A name already in use is refused under the name field.
   await page.getByRole('button', { name: 'New category' }).click();
@@ -278,6 +281,11 @@ test('categories: create, rename and recolour, delete with Undo, restore', async
   const edit = page.getByRole('dialog', { name: 'Edit Utilities' });
   await edit.getByLabel('Name').fill('Power and water');
   await edit.getByLabel('Colour').fill('#fd7e14');
+  await expect(edit.getByRole('button', { name: 'Icon ⚡' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await edit.getByLabel('Icon', { exact: true }).fill('💡');
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(edit).toBeHidden();
   await expect(row('Power and water')).toBeVisible();
@@ -285,6 +293,7 @@ test('categories: create, rename and recolour, delete with Undo, restore', async
     (c) => c.name === 'Power and water',
   );
   expect(renamed?.color).toBe('#fd7e14');
+  expect(renamed?.icon).toBe('💡');
   await docScreenshot(page, testInfo, 'runbook/docs/user/img/categories.png', {
     style: HIDE_TOASTS,
   });

@@ -1,7 +1,7 @@
 import { ColorSwatch, Group, Text } from '@mantine/core';
 import type { Category } from '../api/types';
 
-/** A category as a colour dot and its name; "Uncategorised" when there is none. */
+/** A category as a colour dot, its icon and its name; "Uncategorised" when there is none. */
 export function CategoryLabel({ category }: { category: Category | undefined }) {
   if (!category) {
     return (
@@ -15,6 +15,7 @@ export function CategoryLabel({ category }: { category: Category | undefined }) 
     <Group gap={6} wrap="nowrap" align="baseline">
       <ColorSwatch color={category.color} size={10} withShadow={false} aria-hidden />
       <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+        {category.icon && <span aria-hidden>{category.icon} </span>}
         {category.name}
       </Text>
     </Group>

@@ -8,14 +8,16 @@ import {
   Switch,
   Text,
   TextInput,
+  UnstyledButton,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import type { ReactNode } from 'react';
 import { notifications } from '@mantine/notifications';
 import { errorMessage, fieldError, hasCode } from '../../api/errors';
 import type { Category, CategoryInput } from '../../api/types';
 import { useCreateCategory, useUpdateCategory } from './useCategories';
 
-const FIELDS = ['name', 'color', 'counts_toward_spending'] as const;
+const FIELDS = ['name', 'color', 'icon', 'counts_toward_spending'] as const;
 
 /** Colours to pick from with one click; any `#rrggbb` can be typed. */
 export const CATEGORY_SWATCHES = [
@@ -32,6 +34,24 @@ export const CATEGORY_SWATCHES = [
   '#fab005',
   '#fd7e14',
   '#868e96',
+];
+
+/** Icons to pick from with one click; any single emoji can be typed. */
+export const CATEGORY_ICONS = [
+  '🏠',
+  '⚡',
+  '💧',
+  '🔥',
+  '📱',
+  '🌐',
+  '🚗',
+  '🛡️',
+  '💳',
+  '🎬',
+  '🏥',
+  '🎓',
+  '🛒',
+  '💰',
 ];
 
 interface CategoryDialogProps {
@@ -51,6 +71,7 @@ export function CategoryDialog({ category, onClose, onSaved }: CategoryDialogPro
     initialValues: {
       name: category?.name ?? '',
       color: category?.color ?? CATEGORY_SWATCHES[5],
+      icon: category?.icon ?? '',
       counts_toward_spending: category?.counts_toward_spending ?? true,
     },
     validate: {
@@ -62,6 +83,7 @@ export function CategoryDialog({ category, onClose, onSaved }: CategoryDialogPro
     const input: CategoryInput = {
       name: values.name.trim(),
       color: values.color,
+      icon: values.icon.trim() === '' ? null : values.icon.trim(),
       counts_toward_spending: values.counts_toward_spending,
     };
     save.mutate(input, {
@@ -99,6 +121,11 @@ export function CategoryDialog({ category, onClose, onSaved }: CategoryDialogPro
             aria-invalid={form.errors.name ? true : undefined}
             {...form.getInputProps('name')}
           />
+          <IconPicker
+            value={form.values.icon}
+            error={form.errors.icon}
+            onChange={(icon) => form.setFieldValue('icon', icon)}
+          />
           <ColorInput
             label="Colour"
             format="hex"
@@ -128,5 +155,50 @@ export function CategoryDialog({ category, onClose, onSaved }: CategoryDialogPro
         </Stack>
       </form>
     </Modal>
+  );
+}
+
+/** An optional emoji shown before the category's name: one of a few, or any typed one. */
+function IconPicker({
+  value,
+  error,
+  onChange,
+}: {
+  value: string;
+  error: ReactNode;
+  onChange: (icon: string) => void;
+}) {
+  return (
+    <Stack gap={4}>
+      <TextInput
+        label="Icon"
+        description="Optional: one emoji, shown before the name."
+        maxLength={16}
+        value={value}
+        error={error}
+        onChange={(event) => onChange(event.currentTarget.value)}
+      />
+      <Group gap={4} role="group" aria-label="Suggested icons">
+        {CATEGORY_ICONS.map((icon) => (
+          <UnstyledButton
+            key={icon}
+            type="button"
+            aria-label={`Icon ${icon}`}
+            aria-pressed={value === icon}
+            onClick={() => onChange(value === icon ? '' : icon)}
+            px={6}
+            py={2}
+            style={{
+              fontSize: 18,
+              borderRadius: 'var(--mantine-radius-sm)',
+              background: value === icon ? 'var(--mantine-color-default-hover)' : 'transparent',
+              outline: value === icon ? '1px solid var(--mantine-color-default-border)' : 'none',
+            }}
+          >
+            {icon}
+          </UnstyledButton>
+        ))}
+      </Group>
+    </Stack>
   );
 }
