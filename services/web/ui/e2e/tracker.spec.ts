@@ -1,4 +1,4 @@
-import { expect, type Page, test, type TestInfo } from '@playwright/test';
+import { expect, type Page, type Route, test, type TestInfo } from '@playwright/test';
 import type { Bill, BulkPaid, Bucket, Tracker } from '../src/api/types';
 import {
   apiAs,
@@ -406,4 +406,61 @@ test.describe('on a phone', () => {
   test('the same flow works at 375 pixels, rows as cards', async ({ page, baseURL }, testInfo) => {
     await dailyFlow(page, baseURL!, testInfo, true);
   });
+});
+
+test('a payment the server refuses shows at once and then goes back', async ({ page, baseURL }) => {
+  const account = await newUser(baseURL!, 'refused');
+  const api = await apiAs(baseURL!, account);
+  for (const name of ['Rent', 'Phone']) {
+    await api.post('/api/bills', { name, amount_cents: 10_000, cycle: 'monthly', due_day: 1 });
+  }
+  await signInAs(page, account);
+  await expect(page.getByTestId('occurrence')).toHaveCount(2);
+
+  // The server takes its time and then refuses: while it thinks the rows already show paid.
+  let answer = () => {};
+  let refuse = Promise.resolve();
+  const holdNextAnswer = () => {
+    refuse = new Promise<void>((resolve) => (answer = resolve));
+  };
+  const held = async (route: Route) => {
+    if ((route.request().postDataJSON() as { dry_run?: boolean } | null)?.dry_run) {
+      return route.continue();
+    }
+    await refuse;
+    await route.fulfill({
+      status: 409,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'CONFLICT', message: 'the bill changed meanwhile' } }),
+    });
+  };
+  await page.route('**/api/payments/bulk', held);
+  await page.route('**/quick-pay', held);
+  const paidBadges = page.getByRole('button', { name: /remove the payments/ });
+
+  const first = page.getByRole('region', { name: '1st of the month' });
+  holdNextAnswer();
+  await first.getByRole('button', { name: 'Pay all due' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Pay all due: 1st of the month' });
+  await confirm.getByRole('button', { name: 'Pay 2 bills' }).click();
+  await expect(paidBadges).toHaveCount(2);
+  answer();
+  await expect(toast(page, 'the bill changed meanwhile')).toBeVisible();
+  await expect(paidBadges).toHaveCount(0);
+  await dismiss(toast(page, 'the bill changed meanwhile'));
+  // The dialog stays open to try again; this time the user lets it be.
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toBeHidden();
+
+  const rent = occurrence(page, 'Rent');
+  holdNextAnswer();
+  await rent.getByRole('button', { name: 'Quick pay Rent' }).click();
+  await expect(rent.getByRole('button', { name: /remove the payments of Rent/ })).toBeVisible();
+  answer();
+  await expect(toast(page, 'the bill changed meanwhile')).toBeVisible();
+  await expect(rent.getByRole('button', { name: 'Quick pay Rent' })).toBeVisible();
+
+  // Nothing reached the server.
+  expect((await serverTracker(page)).totals.paid_cents).toBe(0);
+  await api.dispose();
 });

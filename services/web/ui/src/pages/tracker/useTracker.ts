@@ -1,4 +1,10 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  type QueryClient,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { queryClient as appQueryClient } from '../../api/queryClient';
 import type {
@@ -47,6 +53,58 @@ export function occurrencePath(row: Pick<TrackerRow, 'bill_id' | 'due_date'>): s
   return `/api/occurrences/${row.bill_id}/${row.due_date}`;
 }
 
+type TrackerCaches = [readonly unknown[], Tracker | TrackerRow[] | undefined][];
+
+/**
+ * Shows the rows picked by `picks` as `change` makes them in every cached tracker month, and
+ * drops them from the overdue list when `leavesOverdue`. Returns the caches as they were, for
+ * the rollback of a refused change; the server's answer replaces all of it afterwards.
+ */
+async function changeRowsAtOnce(
+  queryClient: QueryClient,
+  picks: (row: TrackerRow, tracker: Tracker) => boolean,
+  change: (row: TrackerRow) => TrackerRow,
+  leavesOverdue: (row: TrackerRow) => boolean,
+): Promise<TrackerCaches> {
+  await queryClient.cancelQueries({ queryKey: ['tracker'] });
+  const before = queryClient.getQueriesData<Tracker | TrackerRow[]>({ queryKey: ['tracker'] });
+  for (const [key, data] of before) {
+    if (Array.isArray(data)) {
+      queryClient.setQueryData(
+        key,
+        data.filter((row) => !leavesOverdue(row)),
+      );
+    } else if (data) {
+      queryClient.setQueryData(key, {
+        ...data,
+        buckets: data.buckets.map((bucket) => ({
+          ...bucket,
+          rows: bucket.rows.map((row) => (picks(row, data) ? change(row) : row)),
+        })),
+      });
+    }
+  }
+  return before;
+}
+
+function rollBack(queryClient: QueryClient, before: TrackerCaches | undefined) {
+  for (const [key, data] of before ?? []) {
+    queryClient.setQueryData(key, data);
+  }
+}
+
+const sameOccurrence = (a: TrackerRow, b: TrackerRow) =>
+  a.bill_id === b.bill_id && a.due_date === b.due_date;
+
+/** A row as it looks once what is still owed has been paid. */
+const paidInFull = (row: TrackerRow): TrackerRow => ({
+  ...row,
+  status: 'paid',
+  paid_cents: row.amount_due_cents,
+  remaining_cents: 0,
+  payment_count: row.payment_count + 1,
+});
+
 /**
  * Quick pay: records the remaining amount today. The row shows as paid at once and goes back
  * if the server refuses; the totals are the server's, loaded again afterwards.
@@ -58,40 +116,15 @@ export function useQuickPay() {
       api.post<Payment>(`${occurrencePath(row)}/quick-pay`, {
         body: method ? { method } : {},
       }),
-    onMutate: async ({ row }) => {
-      await queryClient.cancelQueries({ queryKey: ['tracker'] });
-      const before = queryClient.getQueriesData<Tracker | TrackerRow[]>({ queryKey: ['tracker'] });
-      const paid = (r: TrackerRow): TrackerRow =>
-        r.bill_id === row.bill_id && r.due_date === row.due_date
-          ? {
-              ...r,
-              status: 'paid',
-              paid_cents: r.amount_due_cents,
-              remaining_cents: 0,
-              payment_count: r.payment_count + 1,
-            }
-          : r;
-      for (const [key, data] of before) {
-        if (Array.isArray(data)) {
-          // The overdue list drops a paid occurrence.
-          queryClient.setQueryData(
-            key,
-            data.filter((r) => !(r.bill_id === row.bill_id && r.due_date === row.due_date)),
-          );
-        } else if (data) {
-          queryClient.setQueryData(key, {
-            ...data,
-            buckets: data.buckets.map((b) => ({ ...b, rows: b.rows.map(paid) })),
-          });
-        }
-      }
-      return { before };
-    },
-    onError: (_error, _variables, context) => {
-      for (const [key, data] of context?.before ?? []) {
-        queryClient.setQueryData(key, data);
-      }
-    },
+    onMutate: async ({ row }) => ({
+      before: await changeRowsAtOnce(
+        queryClient,
+        (r) => sameOccurrence(r, row),
+        paidInFull,
+        (r) => sameOccurrence(r, row),
+      ),
+    }),
+    onError: (_error, _variables, context) => rollBack(queryClient, context?.before),
     onSettled: () => refreshMoneyData(queryClient),
   });
 }
@@ -130,13 +163,28 @@ export function useRemovePayments() {
   });
 }
 
-/** Sets the month override of an occurrence; fields left out are not overridden. */
+/**
+ * Sets the month override of an occurrence; fields left out are not overridden. Skipping shows
+ * at once (and goes back if refused); other changes wait for the server's figures.
+ */
 export function useSetOverride() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ row, body }: { row: TrackerRow; body: OverrideBody }) =>
       api.put<OverrideAnswer>(`${occurrencePath(row)}/override`, { body }),
-    onSuccess: () => refreshMoneyData(queryClient),
+    onMutate: async ({ row, body }) =>
+      body.skipped
+        ? {
+            before: await changeRowsAtOnce(
+              queryClient,
+              (r) => sameOccurrence(r, row),
+              (r) => ({ ...r, skipped: true, status: 'skipped' }),
+              (r) => sameOccurrence(r, row),
+            ),
+          }
+        : { before: undefined },
+    onError: (_error, _variables, context) => rollBack(queryClient, context?.before),
+    onSettled: () => refreshMoneyData(queryClient),
   });
 }
 
@@ -148,12 +196,39 @@ export function useClearOverride() {
   });
 }
 
-/** "Pay all due" in one bucket: a dry run first for the confirmation, then the payments. */
+const inMonth = (date: string, { year, month }: { year: number; month: number }) =>
+  date.startsWith(`${year}-${String(month).padStart(2, '0')}-`);
+
+/**
+ * "Pay all due" in one bucket: a dry run first for the confirmation, then the payments. The
+ * bucket's unpaid rows due up to the server's today show as paid at once, and go back if the
+ * server refuses.
+ */
 export function usePayAll() {
   const queryClient = useQueryClient();
+  const dueAndUnpaid = (row: TrackerRow, tracker: Tracker, body: BulkPay) =>
+    tracker.year === body.year &&
+    tracker.month === body.month &&
+    row.bucket === body.bucket &&
+    !row.skipped &&
+    row.remaining_cents > 0 &&
+    row.due_date <= tracker.today;
   return useMutation({
     mutationFn: (body: BulkPay) => api.post<BulkPaid>('/api/payments/bulk', { body }),
-    onSuccess: (_answer, body) => (body.dry_run ? undefined : refreshMoneyData(queryClient)),
+    onMutate: async (body) =>
+      body.dry_run
+        ? { before: undefined }
+        : {
+            before: await changeRowsAtOnce(
+              queryClient,
+              (row, tracker) => dueAndUnpaid(row, tracker, body),
+              paidInFull,
+              (row) => row.bucket === body.bucket && inMonth(row.due_date, body),
+            ),
+          },
+    onError: (_error, _variables, context) => rollBack(queryClient, context?.before),
+    onSettled: (_answer, _error, body) =>
+      body.dry_run ? undefined : refreshMoneyData(queryClient),
   });
 }
 
