@@ -185,3 +185,189 @@ fn the_cli_rescues_accounts_with_the_web_process_running() {
         "{audit:?}"
     );
 }
+
+/// Signs in and returns the browser, asserting success.
+fn signed_in(suite: &Suite, username: &str, password: &str) -> Browser {
+    let browser = Browser::new(suite);
+    let login = browser.post(
+        "/api/auth/login",
+        json!({"username": username, "password": password}),
+    );
+    assert_eq!(login.status(), 200, "{username} signs in");
+    browser
+}
+
+fn login_code(suite: &Suite, username: &str, password: &str) -> (u16, String) {
+    let answer = Browser::new(suite).post(
+        "/api/auth/login",
+        json!({"username": username, "password": password}),
+    );
+    let status = answer.status().as_u16();
+    let body: Value = answer.json().unwrap_or(Value::Null);
+    (
+        status,
+        body["error"]["code"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+fn ctl_ok(suite: &Suite, args: &[&str]) -> String {
+    let output = suite.ctl(args);
+    assert!(
+        output.status.success(),
+        "`billtracker {}` failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+#[test]
+fn the_cli_activates_deactivates_promotes_and_turns_local_login_back_on() {
+    let mut suite = Suite::new();
+    suite.set_env("ADMIN_USERNAME", "root-admin");
+    suite.set_env("ADMIN_PASSWORD", "correct-horse-battery");
+    // Single sign-on complete, with a way for admins to get in, so that
+    // local login off is a setting the web server keeps.
+    for (name, value) in [
+        ("OIDC_ENABLED", "true"),
+        ("OIDC_ISSUER_URL", "https://id.example.com"),
+        ("OIDC_CLIENT_ID", "billtracker"),
+        ("OIDC_CLIENT_SECRET", "not-a-real-secret"),
+        (
+            "OIDC_REDIRECT_URI",
+            "https://bills.example.com/api/auth/oidc/callback",
+        ),
+        ("OIDC_ADMIN_GROUP", "billtracker-admins"),
+        ("OIDC_AUTO_PROVISION", "true"),
+    ] {
+        suite.set_env(name, value);
+    }
+    suite.start("web");
+    assert!(suite.wait_for_web(Duration::from_secs(10)));
+
+    let admin = signed_in(&suite, "root-admin", "correct-horse-battery");
+    let created = admin.post(
+        "/api/admin/users",
+        json!({"username": "alice", "password": "alice-password-1", "role": "user",
+               "must_change_password": false}),
+    );
+    assert_eq!(created.status(), 201);
+
+    // deactivate: the live session ends and the right password is told why.
+    let alice = signed_in(&suite, "alice", "alice-password-1");
+    assert!(ctl_ok(&suite, &["user", "deactivate", "alice"]).contains("alice is deactivated"));
+    assert_eq!(alice.get("/api/auth/me").status(), 401);
+    assert_eq!(
+        login_code(&suite, "alice", "alice-password-1"),
+        (403, "ACCOUNT_INACTIVE".to_string())
+    );
+
+    // activate: signing in works again.
+    assert!(ctl_ok(&suite, &["user", "activate", "alice"]).contains("alice is activated"));
+    let alice = signed_in(&suite, "alice", "alice-password-1");
+    assert_eq!(alice.get("/api/admin/users").status(), 403);
+
+    // set-role: the session ends, the next one has admin rights.
+    assert!(ctl_ok(&suite, &["user", "set-role", "alice", "admin"]).contains("alice is now admin"));
+    assert_eq!(alice.get("/api/auth/me").status(), 401);
+    let alice = signed_in(&suite, "alice", "alice-password-1");
+    let me: Value = alice.get("/api/auth/me").json().unwrap();
+    assert_eq!(me["role"], "admin");
+    assert_eq!(alice.get("/api/admin/users").status(), 200);
+
+    // Local login switched off as an admin's save would store it.
+    suite
+        .bills()
+        .execute(
+            "INSERT INTO settings (area, value, updated_at) VALUES ('auth', '{\"local_enabled\":false}', '2026-01-01T00:00:00.000Z') \
+             ON CONFLICT (area) DO UPDATE SET value = excluded.value",
+            [],
+        )
+        .unwrap();
+    let mode: Value = admin.get("/api/auth/mode").json().unwrap();
+    assert_eq!(mode["local"], false, "{mode}");
+    assert_eq!(
+        login_code(&suite, "root-admin", "correct-horse-battery"),
+        (403, "LOCAL_LOGIN_DISABLED".to_string())
+    );
+
+    // auth enable-local-login: no restart needed.
+    assert!(ctl_ok(&suite, &["auth", "enable-local-login"]).contains("local login is on"));
+    let mode: Value = admin.get("/api/auth/mode").json().unwrap();
+    assert_eq!(mode["local"], true, "{mode}");
+    assert_eq!(mode["oidc"]["enabled"], true, "single sign-on stays on");
+    signed_in(&suite, "root-admin", "correct-horse-battery");
+
+    let audit: Vec<String> = {
+        let conn = suite.bills();
+        let mut stmt = conn
+            .prepare("SELECT action || ' ' || coalesce(detail, '') FROM audit_log WHERE actor = 'billtracker CLI'")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    for expected in [
+        "user.update deactivated from the CLI",
+        "user.update activated from the CLI",
+        "user.update role admin from the CLI",
+        "settings.auth.update local login on, from the CLI",
+    ] {
+        assert!(
+            audit.iter().any(|a| a == expected),
+            "{expected} in {audit:?}"
+        );
+    }
+}
+
+#[test]
+fn settings_that_lock_everyone_out_keep_local_login_on_and_reach_status() {
+    let mut suite = Suite::new();
+    suite.set_env("ADMIN_USERNAME", "root-admin");
+    suite.set_env("ADMIN_PASSWORD", "correct-horse-battery");
+    suite.set_env("LOCAL_LOGIN_ENABLED", "false");
+
+    // `config check` catches it before any process starts.
+    let checked = suite.ctl(&["config", "check"]);
+    assert_eq!(checked.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&checked.stderr);
+    assert!(stderr.contains("LOCAL_LOGIN_ENABLED=false"), "{stderr}");
+    assert!(stderr.contains("OIDC_ENABLED"), "{stderr}");
+
+    suite.start("web");
+    assert!(suite.wait_for_web(Duration::from_secs(10)));
+    let logs = suite.logs("web");
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("ERROR") && l.contains("lock every admin out")),
+        "a loud line at start-up:\n{logs}"
+    );
+
+    let admin = signed_in(&suite, "root-admin", "correct-horse-battery");
+    let mode: Value = admin.get("/api/auth/mode").json().unwrap();
+    assert_eq!(mode["local"], true);
+    let status = wait_for(Duration::from_secs(5), || {
+        let report: Value = admin.get("/api/admin/status").json().ok()?;
+        let errors = report["recent_errors"].as_array()?.clone();
+        errors
+            .iter()
+            .any(|e| {
+                e["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("LOCAL_LOGIN_ENABLED=false"))
+            })
+            .then_some(errors)
+    });
+    assert!(status.is_some(), "the error is on the Status page");
+
+    // Fixed in the environment, the check passes (the database exists now).
+    suite.set_env("LOCAL_LOGIN_ENABLED", "true");
+    let fixed = suite.ctl(&["config", "check"]);
+    assert!(
+        fixed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&fixed.stdout).contains("LOCAL_LOGIN_ENABLED      true"));
+}

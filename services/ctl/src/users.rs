@@ -3,9 +3,11 @@
 
 use billtracker::accounts::audit::{self, Entry, action};
 use billtracker::accounts::bootstrap::random_password;
+use billtracker::accounts::settings::StoredAuthSettings;
 use billtracker::accounts::users::{self, UserError, UserPatch};
 use billtracker::accounts::{Role, password, sessions, settings};
-use billtracker::config::CommonArgs;
+use billtracker::config::{CommonArgs, Secret, WebArgs};
+use billtracker::crypto::SecretBox;
 use billtracker::db;
 
 use crate::attempt;
@@ -184,4 +186,42 @@ pub fn enable_local_login(common: &CommonArgs) -> i32 {
         }
         Err(error) => db_error(error),
     }
+}
+
+/// The sign-in methods in effect, as `config check` reports them.
+#[derive(Debug, serde::Serialize)]
+pub struct SignInCheck {
+    /// Local login as configured (database over environment).
+    pub local_login_enabled: bool,
+    pub oidc_enabled: bool,
+    /// Why no admin could sign in with these settings; the web server then
+    /// keeps local login on.
+    pub lockout: Option<String>,
+}
+
+/// Merges the stored sign-in settings (when `bills.db` exists) over the
+/// environment and checks that an admin can still sign in.
+pub fn sign_in_check(common: &CommonArgs, web: &WebArgs) -> Result<SignInCheck, String> {
+    let data = common.data();
+    let (stored, oidc_admin) = if data.bills_db().exists() {
+        let conn = db::open(&data.bills_db()).map_err(|e| e.to_string())?;
+        let stored = settings::load_stored(&conn).map_err(|e| e.to_string())?;
+        let oidc_admin = settings::oidc_admin_exists(&conn).map_err(|e| e.to_string())?;
+        (stored, oidc_admin)
+    } else {
+        (StoredAuthSettings::default(), false)
+    };
+    // The instance key is needed only to decrypt a stored client secret;
+    // without one, no key file is created just for this check.
+    let key = match &stored.client_secret {
+        Some(_) => common.token_encryption_key.clone(),
+        None => Some(Secret::new("nothing stored to decrypt")),
+    };
+    let secrets = SecretBox::load(key.as_ref(), &data).map_err(|e| e.to_string())?;
+    let effective = settings::resolve(&stored, &web.oidc, &secrets);
+    Ok(SignInCheck {
+        local_login_enabled: effective.local_enabled,
+        oidc_enabled: effective.oidc_enabled,
+        lockout: settings::lockout(&stored, &effective, oidc_admin),
+    })
 }

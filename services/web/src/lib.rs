@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use billtracker::accounts::bootstrap::{self, Bootstrap};
+use billtracker::accounts::settings;
 use billtracker::heartbeat::{CurrentJobs, Heartbeat, Service};
 use billtracker::{process, shutdown};
 
@@ -92,6 +93,7 @@ pub async fn serve(config: WebConfig) -> ExitCode {
         config.clone(),
         started.secrets,
     );
+    check_sign_in(&state).await;
     let app = app::router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
         address = %address,
@@ -112,5 +114,33 @@ pub async fn serve(config: WebConfig) -> ExitCode {
             tracing::error!(%error, "the server stopped on an error");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Reports sign-in settings that would leave no admin a way in. The web
+/// process keeps local login on while they last (see
+/// `settings::load`); the error line also reaches the Status page.
+async fn check_sign_in(state: &app::AppState) {
+    let app = state.clone();
+    let checked = state
+        .db
+        .run(move |conn| {
+            let stored = settings::load_stored(conn)?;
+            let effective = settings::resolve(&stored, &app.web.oidc, &app.secrets);
+            Ok(settings::lockout(
+                &stored,
+                &effective,
+                settings::oidc_admin_exists(conn)?,
+            ))
+        })
+        .await;
+    match checked {
+        Ok(None) => {}
+        Ok(Some(reason)) => tracing::error!(
+            "sign-in settings would lock every admin out: {reason}; local login stays on until \
+             they are fixed (set LOCAL_LOGIN_ENABLED=true, complete the OIDC_* variables, or run \
+             `billtracker auth enable-local-login`)"
+        ),
+        Err(error) => tracing::error!(%error, "cannot check the sign-in settings"),
     }
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{ADMIN, ADMIN_PASSWORD, Client, admin, app, user};
+use common::{ADMIN, ADMIN_PASSWORD, Client, admin, app, app_with, user};
 use serde_json::json;
 
 #[tokio::test]
@@ -675,4 +675,233 @@ async fn using_a_session_extends_it_and_resends_the_cookie() {
         expires.as_str() > "2026-01-01",
         "the server extended it by 7 days: {expires}"
     );
+}
+
+#[tokio::test]
+async fn a_user_who_owns_only_a_month_plan_is_deleted_only_with_their_data() {
+    let app = app().await;
+    let mut admin = admin(&app).await;
+    let (id, _) = user(&app, &mut admin, "gina").await;
+    app.db
+        .get()
+        .unwrap()
+        .execute(
+            "INSERT INTO month_plans (user_id, year, month, starting_first_cents) VALUES (?1, 2026, 12, 120000)",
+            [id],
+        )
+        .unwrap();
+    let plans = |app: &common::TestApp| -> i64 {
+        app.db
+            .get()
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM month_plans WHERE user_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+
+    let refused = admin
+        .send(
+            &app.router,
+            "DELETE",
+            &format!("/api/admin/users/{id}"),
+            Some(json!({"confirm_username": "gina"})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{:?}", refused.json);
+    assert_eq!(refused.code(), "USER_HAS_DATA");
+    assert!(
+        refused.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 month_plans"),
+        "{:?}",
+        refused.json
+    );
+    assert_eq!(plans(&app), 1, "nothing was deleted");
+
+    let deleted = admin
+        .send(
+            &app.router,
+            "DELETE",
+            &format!("/api/admin/users/{id}"),
+            Some(json!({"confirm_username": "gina", "delete_data": true})),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(plans(&app), 0, "the plan went with the user");
+}
+
+#[tokio::test]
+async fn environment_settings_that_lock_everyone_out_keep_local_login_on() {
+    let lockouts: [&[&str]; 3] = [
+        &["--local-login-enabled=false"],
+        &["--local-login-enabled=false", "--oidc-enabled=true"],
+        &[
+            "--local-login-enabled=false",
+            "--oidc-enabled=true",
+            "--oidc-issuer-url=https://id.example.com",
+            "--oidc-client-id=bt",
+        ],
+    ];
+    for args in lockouts {
+        let app = app_with(args).await;
+        let mode = Client::new()
+            .send(&app.router, "GET", "/api/auth/mode", None)
+            .await;
+        assert_eq!(mode.json["local"], true, "{args:?}: {:?}", mode.json);
+
+        let mut admin = Client::new();
+        let login = admin.login(&app.router, ADMIN, ADMIN_PASSWORD).await;
+        assert_eq!(login.status, StatusCode::OK, "{args:?}: {:?}", login.json);
+        let view = admin
+            .send(&app.router, "GET", "/api/admin/settings/auth", None)
+            .await;
+        assert_eq!(view.json["local_enabled"], true, "{args:?}");
+    }
+
+    // Settings that leave admins a way in are kept as they are.
+    let app = app_with(&[
+        "--local-login-enabled=false",
+        "--oidc-enabled=true",
+        "--oidc-issuer-url=https://id.example.com",
+        "--oidc-client-id=bt",
+        "--oidc-client-secret=s3cret-value",
+        "--oidc-redirect-uri=https://bills.example.com/api/auth/oidc/callback",
+        "--oidc-admin-group=admins",
+        "--oidc-auto-provision=true",
+    ])
+    .await;
+    let mode = Client::new()
+        .send(&app.router, "GET", "/api/auth/mode", None)
+        .await;
+    assert_eq!(mode.json["local"], false);
+    let login = Client::new()
+        .login(&app.router, ADMIN, ADMIN_PASSWORD)
+        .await;
+    assert_eq!(login.code(), "LOCAL_LOGIN_DISABLED");
+}
+
+#[tokio::test]
+async fn an_account_without_a_password_gets_the_wrong_password_answer_and_the_log_says_why() {
+    let app = app_with(&[
+        "--oidc-enabled=true",
+        "--oidc-provider-name=Authentik",
+        "--oidc-issuer-url=https://id.example.com",
+        "--oidc-client-id=bt",
+        "--oidc-client-secret=s3cret-value",
+        "--oidc-redirect-uri=https://bills.example.com/api/auth/oidc/callback",
+    ])
+    .await;
+    app.db
+        .get()
+        .unwrap()
+        .execute(
+            "INSERT INTO users (username, role, oidc_issuer, oidc_subject, created_at) \
+             VALUES ('sso-only', 'user', 'https://id.example.com', 'sub-42', '2026-01-01T00:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+
+    let mut client = Client::new();
+    let sso = client
+        .login(&app.router, "sso-only", "any-password-at-all")
+        .await;
+    let unknown = client
+        .login(&app.router, "nobody-here", "any-password-at-all")
+        .await;
+    assert_eq!(sso.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sso.json, unknown.json,
+        "no password to prove: an outsider learns nothing"
+    );
+    assert!(
+        sso.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Authentik sign in with its button"),
+        "{:?}",
+        sso.json
+    );
+
+    let detail: String = app
+        .db
+        .get()
+        .unwrap()
+        .query_row(
+            "SELECT detail FROM audit_log WHERE action = 'login.failure' AND target = 'sso-only'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(detail, "local: single sign-on only, no password");
+}
+
+#[tokio::test]
+async fn password_changes_beyond_five_per_quarter_hour_get_429_with_retry_after() {
+    let app = app().await;
+    let mut admin_here = admin(&app).await;
+    let (_, mut henry) = user(&app, &mut admin_here, "henry").await;
+    for attempt in 0..5 {
+        let wrong = henry
+            .send(
+                &app.router,
+                "POST",
+                "/api/auth/password",
+                Some(json!({"current_password": "not-my-password", "new_password": "a-new-long-one"})),
+            )
+            .await;
+        assert_eq!(wrong.code(), "WRONG_PASSWORD", "attempt {attempt}");
+    }
+    let limited = henry
+        .send(
+            &app.router,
+            "POST",
+            "/api/auth/password",
+            Some(json!({"current_password": "henry-password-1", "new_password": "a-new-long-one"})),
+        )
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.code(), "RATE_LIMITED");
+    let retry: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+
+    // The limited change did not happen.
+    let mut again = Client::new();
+    assert_eq!(
+        again
+            .login(&app.router, "henry", "henry-password-1")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn oidc_sign_on_starts_beyond_twenty_per_quarter_hour_get_429_with_retry_after() {
+    let app = app().await;
+    let mut client = Client::new();
+    for attempt in 0..20 {
+        let start = client
+            .send(&app.router, "GET", "/api/auth/oidc/login", None)
+            .await;
+        assert_eq!(start.status, StatusCode::FOUND, "attempt {attempt}");
+    }
+    let limited = client
+        .send(&app.router, "GET", "/api/auth/oidc/login", None)
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.code(), "RATE_LIMITED");
+    let retry: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
 }

@@ -130,9 +130,93 @@ pub fn resolve(stored: &StoredAuthSettings, env: &OidcArgs, secrets: &SecretBox)
     }
 }
 
-/// Loads the effective settings.
+/// Loads the effective settings. Settings that would leave nobody a way
+/// to sign in (see [`lockout`]) get local login on, so that the instance
+/// stays usable while they are repaired.
 pub fn load(conn: &Connection, env: &OidcArgs, secrets: &SecretBox) -> crate::Result<AuthSettings> {
-    Ok(resolve(&load_stored(conn)?, env, secrets))
+    let stored = load_stored(conn)?;
+    let mut settings = resolve(&stored, env, secrets);
+    if !settings.local_enabled && lockout(&stored, &settings, oidc_admin_exists(conn)?).is_some() {
+        settings.local_enabled = true;
+    }
+    Ok(settings)
+}
+
+/// Whether an active admin is linked to an OIDC identity.
+pub fn oidc_admin_exists(conn: &Connection) -> crate::Result<bool> {
+    Ok(conn.query_row(
+        r#"
+        SELECT EXISTS (
+            SELECT 1 FROM users
+            WHERE role = 'admin' AND active = 1 AND oidc_subject IS NOT NULL
+        )
+        "#,
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Why the effective settings leave no admin a way to sign in, naming the
+/// variables (or the Admin > Authentication fields) to change; `None` when
+/// an admin can get in. Local login off locks everyone out when OIDC is
+/// off or incomplete, and the admins when no admin is linked to the
+/// provider and no admin group with account creation or email linking
+/// could make one. Checked at web start-up, by `billtracker config
+/// check`, and by [`load`], which then keeps local login on.
+pub fn lockout(
+    stored: &StoredAuthSettings,
+    settings: &AuthSettings,
+    oidc_admin_exists: bool,
+) -> Option<String> {
+    if settings.local_enabled {
+        return None;
+    }
+    let local_off = if stored.local_enabled == Some(false) {
+        "local login is off in Admin > Authentication"
+    } else {
+        "LOCAL_LOGIN_ENABLED=false"
+    };
+    if !settings.oidc_enabled {
+        let oidc_off = if stored.oidc_enabled == Some(false) {
+            "OIDC is off in Admin > Authentication"
+        } else {
+            "OIDC_ENABLED is false or unset"
+        };
+        return Some(format!("{local_off} and {oidc_off}: nobody could sign in"));
+    }
+    let missing: Vec<&str> = [
+        ("OIDC_ISSUER_URL", settings.issuer_url.is_none()),
+        ("OIDC_CLIENT_ID", settings.client_id.is_none()),
+        ("OIDC_CLIENT_SECRET", settings.client_secret.is_none()),
+        ("OIDC_REDIRECT_URI", settings.redirect_uri.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(name, missing)| missing.then_some(name))
+    .collect();
+    if !missing.is_empty() {
+        return Some(format!(
+            "{local_off} and OIDC is on without {} (set neither in the environment nor in \
+             Admin > Authentication): nobody could sign in",
+            missing.join(", ")
+        ));
+    }
+    if let Some(uri) = &settings.redirect_uri
+        && !uri.ends_with("/api/auth/oidc/callback")
+    {
+        return Some(format!(
+            "{local_off} and OIDC_REDIRECT_URI does not end in /api/auth/oidc/callback: \
+             nobody could sign in"
+        ));
+    }
+    let admin_can_appear =
+        settings.admin_group.is_some() && (settings.auto_provision || settings.link_by_email);
+    if !oidc_admin_exists && !admin_can_appear {
+        return Some(format!(
+            "{local_off}, no admin is linked to the OIDC provider, and OIDC_ADMIN_GROUP with \
+             OIDC_AUTO_PROVISION or OIDC_LINK_BY_EMAIL could not make one: no admin could sign in"
+        ));
+    }
+    None
 }
 
 /// Refuses settings that would lock every admin out. Returns the reason.
@@ -193,4 +277,125 @@ pub fn guard_rails(
         }
     }
     Ok(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use rusqlite::Connection;
+
+    use super::*;
+    use crate::config::Secret;
+    use crate::paths::DataDir;
+
+    #[derive(Parser)]
+    struct Env {
+        #[command(flatten)]
+        oidc: OidcArgs,
+    }
+
+    fn env(args: &[&str]) -> OidcArgs {
+        let mut argv = vec!["test"];
+        argv.extend_from_slice(args);
+        Env::parse_from(argv).oidc
+    }
+
+    fn secrets() -> SecretBox {
+        SecretBox::load(
+            Some(&Secret::new("a test key for the settings tests")),
+            &DataDir::new("/nonexistent"),
+        )
+        .unwrap()
+    }
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::migrate::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    const COMPLETE_OIDC: &[&str] = &[
+        "--local-login-enabled=false",
+        "--oidc-enabled=true",
+        "--oidc-issuer-url=https://id.example.com",
+        "--oidc-client-id=bt",
+        "--oidc-client-secret=s3cret",
+        "--oidc-redirect-uri=https://bills.example.com/api/auth/oidc/callback",
+    ];
+
+    #[test]
+    fn both_methods_off_in_the_environment_keep_local_login_on() {
+        let conn = db();
+        let env = env(&["--local-login-enabled=false"]);
+        let settings = load(&conn, &env, &secrets()).unwrap();
+        assert!(settings.local_enabled, "local login is forced on");
+
+        let raw = resolve(&StoredAuthSettings::default(), &env, &secrets());
+        let reason = lockout(&StoredAuthSettings::default(), &raw, false).unwrap();
+        assert!(reason.contains("LOCAL_LOGIN_ENABLED=false"), "{reason}");
+        assert!(reason.contains("OIDC_ENABLED"), "{reason}");
+    }
+
+    #[test]
+    fn oidc_without_its_client_names_the_missing_variables() {
+        let conn = db();
+        let env = env(&[
+            "--local-login-enabled=false",
+            "--oidc-enabled=true",
+            "--oidc-issuer-url=https://id.example.com",
+        ]);
+        assert!(load(&conn, &env, &secrets()).unwrap().local_enabled);
+        let raw = resolve(&StoredAuthSettings::default(), &env, &secrets());
+        let reason = lockout(&StoredAuthSettings::default(), &raw, true).unwrap();
+        for name in ["OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URI"] {
+            assert!(reason.contains(name), "{name} in {reason}");
+        }
+        assert!(!reason.contains("OIDC_ISSUER_URL"), "{reason}");
+    }
+
+    #[test]
+    fn a_stored_switch_is_named_as_the_form_not_the_variable() {
+        let stored = StoredAuthSettings {
+            local_enabled: Some(false),
+            oidc_enabled: Some(false),
+            ..StoredAuthSettings::default()
+        };
+        let raw = resolve(&stored, &env(&[]), &secrets());
+        let reason = lockout(&stored, &raw, false).unwrap();
+        assert!(reason.contains("Admin > Authentication"), "{reason}");
+        assert!(!reason.contains("LOCAL_LOGIN_ENABLED"), "{reason}");
+    }
+
+    #[test]
+    fn complete_oidc_with_a_way_for_admins_leaves_local_login_off() {
+        let conn = db();
+        let mut args = COMPLETE_OIDC.to_vec();
+        args.extend(["--oidc-admin-group=admins", "--oidc-auto-provision=true"]);
+        let settings = load(&conn, &env(&args), &secrets()).unwrap();
+        assert!(!settings.local_enabled);
+        assert!(lockout(&StoredAuthSettings::default(), &settings, false).is_none());
+    }
+
+    #[test]
+    fn complete_oidc_without_any_admin_way_in_keeps_local_login_on() {
+        let conn = db();
+        let env = env(COMPLETE_OIDC);
+        assert!(load(&conn, &env, &secrets()).unwrap().local_enabled);
+        let raw = resolve(&StoredAuthSettings::default(), &env, &secrets());
+        assert!(
+            lockout(&StoredAuthSettings::default(), &raw, false)
+                .unwrap()
+                .contains("no admin could sign in")
+        );
+
+        // An admin already linked to the provider can get in.
+        conn.execute(
+            "INSERT INTO users (username, role, oidc_issuer, oidc_subject, created_at) \
+             VALUES ('sso-admin', 'admin', 'https://id.example.com', 'sub-1', '2026-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+        assert!(oidc_admin_exists(&conn).unwrap());
+        assert!(!load(&conn, &env, &secrets()).unwrap().local_enabled);
+    }
 }

@@ -398,12 +398,14 @@ pub fn record_login(tx: &Transaction<'_>, id: i64) -> Result<(), UserError> {
     Ok(())
 }
 
-/// Tables holding a user's own data (bills, payments and so on, added by
-/// later capabilities), checked before a delete.
+/// Tables holding a user's own data, checked before a delete: every table
+/// whose `user_id` references `users`, except the sign-in records
+/// (sessions). A test checks this list against the migrations.
 pub const USER_DATA_TABLES: &[&str] = &[
     "bills",
     "categories",
     "payments",
+    "month_plans",
     "income_entries",
     "calendar_feeds",
 ];
@@ -432,4 +434,81 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<User, UserError> {
     }
     tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
     Ok(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::*;
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::migrate::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    /// Tables whose rows go with a user: a foreign key to `users` that
+    /// cascades on delete.
+    fn tables_deleted_with_a_user(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare(
+                r#"
+                SELECT DISTINCT m.name
+                FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS fk
+                WHERE m.type = 'table' AND fk."table" = 'users' AND fk.on_delete = 'CASCADE'
+                ORDER BY m.name
+                "#,
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn every_table_deleted_with_a_user_is_checked_before_a_delete() {
+        let conn = db();
+        let cascading = tables_deleted_with_a_user(&conn);
+        assert!(cascading.iter().any(|t| t == "bills"), "{cascading:?}");
+        for table in cascading {
+            if table == "sessions" {
+                continue;
+            }
+            assert!(
+                USER_DATA_TABLES.contains(&table.as_str()),
+                "{table} is deleted with its user but not in USER_DATA_TABLES"
+            );
+        }
+    }
+
+    #[test]
+    fn a_month_plan_alone_counts_as_owned_data() {
+        let mut conn = db();
+        let id = crate::db::write(&mut conn, |tx| {
+            let new = NewUser {
+                username: "planner".into(),
+                password_hash: None,
+                role: Role::User,
+                display_name: None,
+                email: None,
+                email_verified: false,
+                must_change_password: false,
+                oidc: None,
+            };
+            Ok(create(tx, new)
+                .map_err(|e| crate::Error::Rule(e.to_string()))?
+                .id)
+        })
+        .unwrap();
+        assert!(owned_data(&conn, id).unwrap().is_empty());
+
+        conn.execute(
+            "INSERT INTO month_plans (user_id, year, month, starting_first_cents) VALUES (?1, 2026, 12, 5000)",
+            [id],
+        )
+        .unwrap();
+        assert_eq!(owned_data(&conn, id).unwrap(), vec![("month_plans", 1)]);
+    }
 }

@@ -136,6 +136,11 @@ pub async fn login(
     let outcome = match (&account, verified) {
         (Some(account), true) if account.user.active => Ok(account.user.clone()),
         (Some(account), true) => Err(("inactive", Some(account.user.id))),
+        // Told apart in the audit log only: the answer stays that of a
+        // wrong password, because there is no password to prove first.
+        (Some(account), false) if account.password_hash.is_none() => {
+            Err(("single sign-on only, no password", Some(account.user.id)))
+        }
         (account, _) => Err(("wrong credentials", account.as_ref().map(|a| a.user.id))),
     };
 
