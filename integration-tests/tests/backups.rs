@@ -850,3 +850,97 @@ fn the_cli_creates_lists_verifies_and_restores_with_the_web_process_stopped() {
     suite.start("web");
     assert!(suite.wait_for_web(Duration::from_secs(10)));
 }
+
+#[test]
+fn db_migrate_saves_a_pre_upgrade_backup_before_it_migrates() {
+    let suite = Suite::new();
+    let old_version = older_release_database(&suite);
+
+    let migrated = suite.ctl(&["db", "migrate"]);
+    let text = String::from_utf8_lossy(&migrated.stdout).into_owned();
+    assert!(
+        migrated.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    let listed = suite.ctl_json(&["backup", "list", "--json"]);
+    let all = listed.as_array().unwrap();
+    assert_eq!(all.len(), 1, "{listed}");
+    assert_eq!(all[0]["kind"], "pre-upgrade");
+    let id = all[0]["id"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("took pre-upgrade backup {id}")),
+        "the CLI names the backup: {text}"
+    );
+    assert!(text.contains("schema is current at version"), "{text}");
+    assert_sound(&suite, id);
+    let saved = open_backup(&backups_dir(&suite).join(id));
+    let version: i64 = saved
+        .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        version, old_version,
+        "the backup holds the schema before the upgrade"
+    );
+
+    // A current schema is not saved again.
+    let again = suite.ctl(&["db", "migrate"]);
+    assert!(again.status.success());
+    assert!(!String::from_utf8_lossy(&again.stdout).contains("pre-upgrade"));
+    let listed = suite.ctl_json(&["backup", "list", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+}
+
+#[test]
+fn a_failing_scheduled_backup_shows_on_status_under_backups() {
+    let mut suite = Suite::new();
+    assert!(suite.ctl(&["db", "migrate"]).status.success());
+    // A directory where the backup lock file belongs: the scheduled backup
+    // the janitor takes at start cannot even lock (root can write anywhere).
+    std::fs::create_dir(backups_dir(&suite).join(".lock")).unwrap();
+    suite.start("janitor");
+
+    let last_error = wait_for(Duration::from_secs(30), || {
+        let report = suite.ctl_json(&["status", "--json"]);
+        let error = &report["backups"]["last_error"];
+        (!error.is_null()).then(|| error.clone())
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "the failed scheduled backup is on Status:\n{}",
+            suite.logs("janitor")
+        )
+    });
+    assert_eq!(last_error["service"], "janitor", "{last_error}");
+    assert!(
+        last_error["message"]
+            .as_str()
+            .unwrap()
+            .contains("job failed"),
+        "{last_error}"
+    );
+
+    // A newer error of another area is not taken for the backups' one,
+    // whatever its text says.
+    suite
+        .bills()
+        .execute(
+            "INSERT INTO recorded_errors (at, service, target, message) \
+             VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'web', 'billtracker_web::error', \
+             'request failed error=cannot read the backup settings')",
+            [],
+        )
+        .unwrap();
+    let report = suite.ctl_json(&["status", "--json"]);
+    assert_eq!(report["backups"]["last_error"], last_error);
+    assert!(
+        report["recent_errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("backup settings")
+    );
+    let text = String::from_utf8_lossy(&suite.ctl(&["status"]).stdout).into_owned();
+    assert!(text.contains("backups last error: "), "{text}");
+}

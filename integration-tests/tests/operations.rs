@@ -375,3 +375,239 @@ fn cleanup_previews_then_removes_old_deleted_records_and_partial_files() {
     let status = admin.json("GET", "/api/admin/status", None);
     assert_eq!(status["cleanup"]["trigger"], "manual");
 }
+
+/// Today's daily run row: (instance, finished); `None` also while the
+/// database is not created and migrated yet.
+fn daily_run_of_today(suite: &Suite) -> Option<(String, bool)> {
+    if !suite.bills_db().exists() {
+        return None;
+    }
+    suite
+        .bills()
+        .query_row(
+            "SELECT instance, finished_at IS NOT NULL FROM daily_runs WHERE day = date('now')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok()
+}
+
+#[test]
+fn a_daily_run_left_unfinished_by_a_killed_janitor_is_redone_by_another() {
+    let mut suite = suite_with_admin();
+    suite.start("janitor");
+    let (first, _) = wait_for(Duration::from_secs(30), || {
+        daily_run_of_today(&suite).filter(|(_, finished)| *finished)
+    })
+    .unwrap_or_else(|| panic!("the first run finished:\n{}", suite.logs("janitor")));
+
+    // As if the janitor had died during the run: the claim is there, the end is not.
+    suite
+        .bills()
+        .execute(
+            "UPDATE daily_runs SET finished_at = NULL, duration_ms = NULL WHERE day = date('now')",
+            [],
+        )
+        .unwrap();
+    suite.signal(
+        "janitor",
+        nix::sys::signal::Signal::SIGKILL,
+        Duration::from_secs(10),
+    );
+    suite.start("janitor");
+
+    // The new janitor waits until the dead one's heartbeat is down, then redoes the day.
+    let (second, _) = wait_for(Duration::from_secs(60), || {
+        daily_run_of_today(&suite).filter(|(_, finished)| *finished)
+    })
+    .unwrap_or_else(|| panic!("the day was redone:\n{}", suite.logs("janitor")));
+    assert_ne!(second, first, "another janitor finished the day");
+    let runs: i64 = suite
+        .bills()
+        .query_row("SELECT count(*) FROM daily_runs", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs, 1);
+    assert!(
+        suite.logs("janitor").contains("daily run started again"),
+        "{}",
+        suite.logs("janitor")
+    );
+    let report = suite.ctl_json(&["status", "--json"]);
+    assert!(
+        !report["daily_run"]["last"]["finished_at"].is_null(),
+        "Status no longer shows the run as running: {report}"
+    );
+}
+
+#[test]
+fn the_status_command_prints_every_area_and_every_recent_error() {
+    let mut suite = suite_with_admin();
+    suite.start_all();
+    assert!(suite.wait_until_up(
+        &["web", "sync-worker", "notifier", "janitor"],
+        Duration::from_secs(15)
+    ));
+    {
+        let conn = suite.bills();
+        for n in 1..=3 {
+            conn.execute(
+                "INSERT INTO recorded_errors (at, service, target, message) \
+                 VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'notifier', 'test', ?1)",
+                [format!("recorded failure number {n}")],
+            )
+            .unwrap();
+        }
+    }
+    wait_for(Duration::from_secs(30), || {
+        daily_run_of_today(&suite).filter(|(_, finished)| *finished)
+    })
+    .expect("the daily run finished");
+
+    let output = suite.ctl(&["status"]);
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(0), "all up: {text}");
+    for line in [
+        "BillTracker ",
+        "schema: version ",
+        "application: ",
+        "time zone UTC",
+        "encryption key from environment",
+        "janitor ",
+        "database: reachable, schema version ",
+        ", WAL ",
+        "last integrity check: ",
+        "maintenance ",
+        "statistics: 1 users, 0 active sessions, 0 active bills, 0 payments this month",
+        "tracker this month: 0 occurrences, 0 paid, 0 overdue, 0 skipped",
+        "daily run: ",
+        "bank sync: not configured",
+        "notifications: not configured",
+        "backups: 1 (",
+        "cleanup: last run ",
+        "(daily)",
+        "recent errors (",
+    ] {
+        assert!(text.contains(line), "status prints {line:?}:\n{text}");
+    }
+    for n in 1..=3 {
+        assert!(
+            text.contains(&format!("recorded failure number {n}")),
+            "every recent error is printed:\n{text}"
+        );
+    }
+    assert!(!text.contains(&suite.data_dir().display().to_string()));
+
+    // One service down: the same report, exit code 1.
+    suite.signal(
+        "notifier",
+        nix::sys::signal::Signal::SIGTERM,
+        Duration::from_secs(10),
+    );
+    let output = suite.ctl(&["status"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(text.contains("notifier     down"), "{text}");
+}
+
+#[test]
+fn finished_queue_jobs_older_than_seven_days_are_cleaned_up() {
+    let mut suite = suite_with_admin();
+    suite.start("web");
+    suite.start("janitor");
+    assert!(suite.wait_until_up(&["web", "janitor"], Duration::from_secs(15)));
+    wait_for(Duration::from_secs(30), || {
+        daily_run_of_today(&suite).filter(|(_, finished)| *finished)
+    })
+    .expect("the first daily run finished");
+    let probe = suite.ctl(&[
+        "queue",
+        "probe",
+        "--queue",
+        "maintenance",
+        "--count",
+        "3",
+        "--wait",
+        "20",
+    ]);
+    assert!(probe.status.success(), "{probe:?}");
+    let done = |suite: &Suite| -> Vec<String> {
+        let queue = suite.queue();
+        let mut stmt = queue
+            .prepare(r#"SELECT id FROM Jobs WHERE status = 'Done' AND CAST(job AS TEXT) LIKE '%"probe"%' ORDER BY id"#)
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let probes = wait_for(Duration::from_secs(10), || {
+        let ids = done(&suite);
+        (ids.len() == 3).then_some(ids)
+    })
+    .expect("three finished probe jobs");
+    let age = |id: &str, days: i64| {
+        suite
+            .queue()
+            .execute(
+                "UPDATE Jobs SET done_at = strftime('%s', 'now') - ?2 * 86400 WHERE id = ?1",
+                rusqlite::params![id, days],
+            )
+            .unwrap();
+    };
+    age(&probes[0], 8);
+    age(&probes[1], 6);
+
+    // Admin > Cleanup shows the one job past seven days, removes it, and records who did.
+    let admin = Admin::sign_in(&suite);
+    let preview = admin.json("GET", "/api/admin/cleanup", None);
+    let finished = preview
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == "finished_jobs")
+        .unwrap()
+        .clone();
+    assert_eq!(finished["count"], 1, "{preview}");
+    let run = admin.json(
+        "POST",
+        "/api/admin/cleanup",
+        Some(json!({"tasks": ["finished_jobs"]})),
+    );
+    assert_eq!(run["removed"][0]["count"], 1, "{run}");
+    assert_eq!(done(&suite), probes[1..].to_vec());
+    let (actor, detail): (String, String) = suite
+        .bills()
+        .query_row(
+            "SELECT actor, detail FROM audit_log WHERE action = 'cleanup.run' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the cleanup is in the audit log");
+    assert_eq!(actor, "admin");
+    assert!(detail.contains("FinishedJobs: 1"), "{detail}");
+
+    // The daily run removes them too: the next day's run (here: a new start) finds one more.
+    age(&probes[1], 9);
+    suite.signal(
+        "janitor",
+        nix::sys::signal::Signal::SIGTERM,
+        Duration::from_secs(10),
+    );
+    suite.bills().execute("DELETE FROM daily_runs", []).unwrap();
+    suite.start("janitor");
+    wait_for(Duration::from_secs(30), || {
+        daily_run_of_today(&suite).filter(|(_, finished)| *finished)
+    })
+    .expect("the daily run ran again");
+    assert_eq!(done(&suite), probes[2..].to_vec());
+    let report = suite.ctl_json(&["status", "--json"]);
+    assert_eq!(report["cleanup"]["trigger"], "daily");
+    let daily = report["cleanup"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == "finished_jobs")
+        .unwrap()
+        .clone();
+    assert_eq!(daily["count"], 1, "{report}");
+}

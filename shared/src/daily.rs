@@ -3,12 +3,18 @@
 //! for Status. It runs at start and every day at `DAILY_RUN_AT` in the
 //! instance time zone, catches up a missed day, and never twice for one
 //! day: the day is claimed in `daily_runs` before anything runs.
+//!
+//! A claim that never finished (its janitor was killed during the run) is
+//! taken over by another janitor, or by the next start, once the claim is
+//! clearly abandoned: its janitor's heartbeat is down or stopped, or the
+//! claim is older than [`ABANDONED_AFTER`]. A janitor that is up keeps its
+//! claim, so two live janitors still never run one day twice.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
-use jiff::{ToSpan, Zoned};
+use jiff::{Timestamp, ToSpan, Zoned};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,7 +22,13 @@ use utoipa::ToSchema;
 use crate::bills::autopay;
 use crate::db::Db;
 use crate::paths::DataDir;
+use crate::status::Liveness;
 use crate::time::now_text;
+
+/// An unfinished claim older than this is abandoned even when its janitor
+/// still beats (the run itself takes seconds): the run failed somewhere
+/// that could not record its end.
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(2 * 60 * 60);
 
 /// What one daily run did.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
@@ -72,45 +84,183 @@ pub fn last(conn: &Connection) -> crate::Result<Option<DailyRun>> {
         .optional()?)
 }
 
+/// Who runs the daily run: this janitor's name (its heartbeat instance) and
+/// the heartbeat interval that tells whether another claimant is alive.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    pub instance: String,
+    pub heartbeat_interval: Duration,
+}
+
+/// A day this janitor may run: either it was free, or the claim on it was
+/// abandoned by `reclaimed_from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    /// The last day whose run finished before this claim.
+    pub last_finished: Option<String>,
+    /// The janitor whose unfinished claim was taken over.
+    pub reclaimed_from: Option<String>,
+}
+
+/// An unfinished claim on a day.
+#[derive(Debug, Clone)]
+struct OpenClaim {
+    instance: String,
+    started_at: String,
+    last_seen_at: Option<String>,
+    stopped_at: Option<String>,
+}
+
+impl OpenClaim {
+    /// Whether its janitor is clearly gone, or the claim is too old to be
+    /// a run in progress.
+    fn abandoned(&self, now: Timestamp, heartbeat_interval: Duration) -> bool {
+        let age =
+            |text: &str| crate::time::parse(text).map(|at| now.duration_since(at).unsigned_abs());
+        if age(&self.started_at).is_none_or(|age| age > ABANDONED_AFTER) {
+            return true;
+        }
+        if self.stopped_at.is_some() {
+            return true;
+        }
+        // No heartbeat row at all: the process is unknown, so it is not running.
+        match self.last_seen_at.as_deref().map(age) {
+            Some(Some(seen)) => Liveness::from_age(seen, heartbeat_interval) == Liveness::Down,
+            _ => true,
+        }
+    }
+}
+
+fn open_claim(conn: &Connection, day: &str) -> crate::Result<Option<OpenClaim>> {
+    Ok(conn
+        .query_row(
+            r#"
+            SELECT d.instance, d.started_at, h.last_seen_at, h.stopped_at
+            FROM daily_runs d
+            LEFT JOIN service_heartbeats h ON h.instance = d.instance
+            WHERE d.day = ?1 AND d.finished_at IS NULL
+            "#,
+            [day],
+            |r| {
+                Ok(OpenClaim {
+                    instance: r.get(0)?,
+                    started_at: r.get(1)?,
+                    last_seen_at: r.get(2)?,
+                    stopped_at: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Whether `day` has a claim that never finished and is abandoned, so that
+/// queueing the daily run again would redo it.
+pub fn abandoned(
+    conn: &Connection,
+    day: Date,
+    now: Timestamp,
+    heartbeat_interval: Duration,
+) -> crate::Result<bool> {
+    Ok(open_claim(conn, &day.to_string())?
+        .is_some_and(|claim| claim.abandoned(now, heartbeat_interval)))
+}
+
+/// Claims `day` for `runner` inside a write transaction: a free day, or one
+/// whose unfinished claim is abandoned. `None` when the day is done or a
+/// live janitor is running it.
+pub fn claim(
+    tx: &Connection,
+    day: Date,
+    runner: &Runner,
+    now: Timestamp,
+) -> crate::Result<Option<Claimed>> {
+    let day = day.to_string();
+    let last_finished: Option<String> = tx
+        .query_row(
+            "SELECT max(day) FROM daily_runs WHERE finished_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let started_at = crate::time::format(now);
+
+    // The primary key lets exactly one janitor claim a free day.
+    let claimed = tx.execute(
+        "INSERT INTO daily_runs (day, instance, started_at) VALUES (?1, ?2, ?3) ON CONFLICT (day) DO NOTHING",
+        params![day, runner.instance, started_at],
+    )?;
+    if claimed == 1 {
+        return Ok(Some(Claimed {
+            last_finished,
+            reclaimed_from: None,
+        }));
+    }
+
+    let Some(open) = open_claim(tx, &day)? else {
+        return Ok(None);
+    };
+    if !open.abandoned(now, runner.heartbeat_interval) {
+        return Ok(None);
+    }
+    // Only the claim as read is taken over (the transaction holds the write lock anyway).
+    let taken = tx.execute(
+        r#"
+        UPDATE daily_runs
+        SET instance = ?2, started_at = ?3
+        WHERE day = ?1 AND finished_at IS NULL AND instance = ?4
+        "#,
+        params![day, runner.instance, started_at, open.instance],
+    )?;
+    Ok((taken == 1).then_some(Claimed {
+        last_finished,
+        reclaimed_from: Some(open.instance),
+    }))
+}
+
+/// The first day whose autopay payments are recorded: the day before the
+/// last finished run (so a run that died midway is covered), or a month
+/// back on a new instance. Every day missed while the janitor was down
+/// is caught up.
+pub fn autopay_since(last_finished: Option<Date>, today: Date) -> Date {
+    last_finished.map_or_else(
+        || autopay::first_window(today),
+        |d| d.checked_sub(1.day()).unwrap_or(d),
+    )
+}
+
 /// Runs today's daily run unless it ran (or runs) already. Returns the run
 /// when this call did it.
 pub async fn run_if_due(
     db: &Db,
     data: &DataDir,
     time_zone: TimeZone,
-    instance: String,
+    runner: Runner,
 ) -> crate::Result<Option<DailyRun>> {
-    let today = jiff::Timestamp::now().to_zoned(time_zone).date();
+    let today = Timestamp::now().to_zoned(time_zone).date();
     let day = today.to_string();
 
-    // Claim the day; the primary key lets exactly one janitor win.
-    let claim = {
-        let (day, instance) = (day.clone(), instance.clone());
-        db.write(move |tx| {
-            let since: Option<String> = tx
-                .query_row("SELECT max(day) FROM daily_runs WHERE finished_at IS NOT NULL", [], |r| r.get(0))
-                .optional()?
-                .flatten();
-            let claimed = tx.execute(
-                "INSERT INTO daily_runs (day, instance, started_at) VALUES (?1, ?2, ?3) ON CONFLICT (day) DO NOTHING",
-                params![day, instance, now_text()],
-            )?;
-            Ok((claimed == 1, since))
-        })
-        .await?
+    let claimed = {
+        let runner = runner.clone();
+        db.write(move |tx| claim(tx, today, &runner, Timestamp::now()))
+            .await?
     };
-    let (claimed, last_day) = claim;
-    if !claimed {
+    let Some(claimed) = claimed else {
         tracing::debug!(day = %day, "the daily run of this day is done or running elsewhere");
         return Ok(None);
-    }
+    };
 
-    tracing::info!(day = %day, "daily run started");
+    match &claimed.reclaimed_from {
+        None => tracing::info!(day = %day, "daily run started"),
+        Some(from) => tracing::warn!(
+            day = %day,
+            abandoned_by = %from,
+            "daily run started again: the janitor that began it stopped before it finished"
+        ),
+    }
     let started = Instant::now();
-    let since = last_day.and_then(|d| d.parse::<Date>().ok()).map_or_else(
-        || autopay::first_window(today),
-        |d| d.checked_sub(1.day()).unwrap_or(d),
-    );
+    let last_day = claimed.last_finished.and_then(|d| d.parse::<Date>().ok());
+    let since = autopay_since(last_day, today);
 
     let steps = {
         let data = data.clone();
@@ -125,15 +275,16 @@ pub async fn run_if_due(
             (None, None, None, None, Some(error.to_string()))
         }
     };
-    let run = {
+    let (recorded, run) = {
         let day = day.clone();
         db.write(move |tx| {
-            tx.execute(
+            // Only this janitor's own claim: one taken over meanwhile is the other's to record.
+            let recorded = tx.execute(
                 r#"
                 UPDATE daily_runs
                 SET finished_at = ?2, duration_ms = ?3, autopay_payments = ?4, sessions_pruned = ?5,
                     reminders_queued = ?6, cleanup = ?7, error = ?8
-                WHERE day = ?1
+                WHERE day = ?1 AND instance = ?9 AND finished_at IS NULL
                 "#,
                 params![
                     day,
@@ -143,13 +294,18 @@ pub async fn run_if_due(
                     sessions,
                     reminders,
                     cleanup,
-                    error
+                    error,
+                    runner.instance
                 ],
             )?;
-            last(tx)
+            Ok((recorded == 1, last(tx)?))
         })
         .await?
     };
+    if !recorded {
+        tracing::warn!(day = %day, duration_ms, "daily run finished after another janitor took it over; its record stands");
+        return Ok(None);
+    }
     tracing::info!(day = %day, duration_ms, autopay_payments = ?autopay, sessions_pruned = ?sessions, "daily run finished");
     Ok(run)
 }
@@ -168,8 +324,7 @@ fn steps(
         })
     })?;
 
-    // Reminders are queued here once notifications exist; nothing to queue yet.
-    let reminders = 0;
+    let reminders = queue_reminders(conn, today)?;
 
     let mut queue = crate::queue::open_for_inspection(data)?;
     let before = crate::cleanup::preview(data, conn, &queue)?;
@@ -185,4 +340,273 @@ fn steps(
         reminders,
         serde_json::to_string(&results)?,
     ))
+}
+
+/// Queues the reminders due on `today` for the notifier; returns how many.
+fn queue_reminders(_conn: &Connection, _today: Date) -> crate::Result<i64> {
+    // TODO: queue one notify job per reminder due today (bills due soon or
+    // overdue, per user preference). Nothing is queued yet because the
+    // notifications capability (SMTP and push channels, per-user reminder
+    // preferences, a reminder job the notifier handles) does not exist.
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEAT: Duration = Duration::from_secs(5);
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn zoned(text: &str, zone: &str) -> Zoned {
+        at(text).to_zoned(TimeZone::get(zone).unwrap())
+    }
+
+    fn six() -> Time {
+        Time::constant(6, 0, 0, 0)
+    }
+
+    #[test]
+    fn the_next_run_is_at_daily_run_at_in_the_instance_time_zone() {
+        // 05:00 in Berlin (UTC+1 in winter): today's 06:00 is still ahead.
+        let early = zoned("2026-01-15T04:00:00Z", "Europe/Berlin");
+        assert_eq!(
+            next_run(&early, six()).timestamp(),
+            at("2026-01-15T05:00:00Z")
+        );
+        // Exactly 06:00 and later that day: tomorrow's 06:00.
+        let exact = zoned("2026-01-15T05:00:00Z", "Europe/Berlin");
+        assert_eq!(
+            next_run(&exact, six()).timestamp(),
+            at("2026-01-16T05:00:00Z")
+        );
+        let late = zoned("2026-01-15T22:59:00Z", "Europe/Berlin");
+        assert_eq!(
+            next_run(&late, six()).timestamp(),
+            at("2026-01-16T05:00:00Z")
+        );
+        // The answer is in the instance time zone, as Status shows it.
+        assert_eq!(
+            next_run(&late, six()).to_string(),
+            "2026-01-16T06:00:00+01:00[Europe/Berlin]"
+        );
+    }
+
+    #[test]
+    fn the_next_run_follows_a_configured_time_and_daylight_saving() {
+        let half_past_ten = Time::constant(22, 30, 0, 0);
+        let now = zoned("2026-07-01T12:00:00Z", "America/New_York");
+        assert_eq!(
+            next_run(&now, half_past_ten).timestamp(),
+            at("2026-07-02T02:30:00Z"),
+            "22:30 EDT"
+        );
+        // Berlin moves to summer time on 2026-03-29: 06:00 is then UTC+2.
+        let before = zoned("2026-03-28T12:00:00Z", "Europe/Berlin");
+        assert_eq!(
+            next_run(&before, six()).timestamp(),
+            at("2026-03-29T04:00:00Z")
+        );
+    }
+
+    #[test]
+    fn a_missed_day_is_caught_up_from_the_last_finished_run() {
+        let today: Date = "2026-01-15".parse().unwrap();
+        // The janitor was down for four days: every day since the last run counts.
+        assert_eq!(
+            autopay_since(Some("2026-01-10".parse().unwrap()), today),
+            "2026-01-09".parse::<Date>().unwrap()
+        );
+        // A new instance looks a month back.
+        assert_eq!(
+            autopay_since(None, today),
+            "2025-12-15".parse::<Date>().unwrap()
+        );
+    }
+
+    fn database() -> (tempfile::TempDir, Connection) {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path());
+        data.prepare().unwrap();
+        let mut conn = crate::db::open(&data.bills_db()).unwrap();
+        crate::migrate::migrate(&mut conn).unwrap();
+        (tmp, conn)
+    }
+
+    fn runner(name: &str) -> Runner {
+        Runner {
+            instance: name.to_string(),
+            heartbeat_interval: BEAT,
+        }
+    }
+
+    /// A heartbeat row of janitor `name`, last seen at `seen`.
+    fn beat(conn: &Connection, name: &str, seen: Timestamp, stopped: bool) {
+        let seen = crate::time::format(seen);
+        conn.execute(
+            r#"
+            INSERT INTO service_heartbeats (instance, service, host, pid, version, started_at, last_seen_at, stopped_at)
+            VALUES (?1, 'janitor', 'host', 1, 'test', ?2, ?2, CASE WHEN ?3 THEN ?2 END)
+            ON CONFLICT (instance) DO UPDATE SET last_seen_at = ?2, stopped_at = CASE WHEN ?3 THEN ?2 END
+            "#,
+            params![name, seen, stopped],
+        )
+        .unwrap();
+    }
+
+    fn claimant(conn: &Connection, day: Date) -> (String, Option<String>) {
+        conn.query_row(
+            "SELECT instance, finished_at FROM daily_runs WHERE day = ?1",
+            [day.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    }
+
+    fn finish(conn: &Connection, day: Date) {
+        conn.execute(
+            "UPDATE daily_runs SET finished_at = ?2 WHERE day = ?1",
+            params![day.to_string(), now_text()],
+        )
+        .unwrap();
+    }
+
+    const DAY: &str = "2026-01-15";
+
+    #[test]
+    fn two_live_janitors_never_claim_the_same_day() {
+        let (_tmp, conn) = database();
+        let now = at("2026-01-15T06:00:00Z");
+        let day: Date = DAY.parse().unwrap();
+        beat(&conn, "janitor-a", now, false);
+        beat(&conn, "janitor-b", now, false);
+
+        let first = claim(&conn, day, &runner("janitor-a"), now).unwrap();
+        assert_eq!(
+            first,
+            Some(Claimed {
+                last_finished: None,
+                reclaimed_from: None
+            })
+        );
+        // b asks while a runs, and again a minute later with a still beating.
+        assert_eq!(claim(&conn, day, &runner("janitor-b"), now).unwrap(), None);
+        let later = now + jiff::SignedDuration::from_secs(60);
+        beat(&conn, "janitor-a", later, false);
+        assert_eq!(
+            claim(&conn, day, &runner("janitor-b"), later).unwrap(),
+            None
+        );
+        assert!(!abandoned(&conn, day, later, BEAT).unwrap());
+        assert_eq!(claimant(&conn, day).0, "janitor-a");
+    }
+
+    #[test]
+    fn a_busy_janitor_whose_heartbeat_is_only_stale_keeps_its_claim() {
+        let (_tmp, conn) = database();
+        let now = at("2026-01-15T06:00:00Z");
+        let day: Date = DAY.parse().unwrap();
+        beat(&conn, "janitor-a", now, false);
+        claim(&conn, day, &runner("janitor-a"), now)
+            .unwrap()
+            .unwrap();
+        // 30 s without a beat at a 5 s interval: stale, not down.
+        let later = now + jiff::SignedDuration::from_secs(30);
+        assert_eq!(
+            claim(&conn, day, &runner("janitor-b"), later).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn the_claim_of_a_janitor_that_died_midway_is_taken_over() {
+        let (_tmp, conn) = database();
+        let now = at("2026-01-15T06:00:00Z");
+        let day: Date = DAY.parse().unwrap();
+        let yesterday: Date = "2026-01-14".parse().unwrap();
+        claim(&conn, yesterday, &runner("janitor-a"), now)
+            .unwrap()
+            .unwrap();
+        finish(&conn, yesterday);
+        beat(&conn, "janitor-a", now, false);
+        claim(&conn, day, &runner("janitor-a"), now)
+            .unwrap()
+            .unwrap();
+
+        // a was killed: no beat for five minutes (more than twelve intervals).
+        let later = now + jiff::SignedDuration::from_mins(5);
+        beat(&conn, "janitor-b", later, false);
+        assert!(abandoned(&conn, day, later, BEAT).unwrap());
+        let taken = claim(&conn, day, &runner("janitor-b"), later).unwrap();
+        assert_eq!(
+            taken,
+            Some(Claimed {
+                last_finished: Some("2026-01-14".into()),
+                reclaimed_from: Some("janitor-a".into())
+            })
+        );
+        assert_eq!(claimant(&conn, day), ("janitor-b".to_string(), None));
+        // b is alive: a third janitor does not take the day again.
+        assert_eq!(
+            claim(&conn, day, &runner("janitor-c"), later).unwrap(),
+            None
+        );
+        assert!(!abandoned(&conn, day, later, BEAT).unwrap());
+    }
+
+    #[test]
+    fn a_claim_of_a_stopped_or_unknown_janitor_is_taken_over() {
+        let (_tmp, conn) = database();
+        let now = at("2026-01-15T06:00:00Z");
+        let day: Date = DAY.parse().unwrap();
+        beat(&conn, "janitor-a", now, true);
+        claim(&conn, day, &runner("janitor-a"), now)
+            .unwrap()
+            .unwrap();
+        let taken = claim(&conn, day, &runner("janitor-b"), now).unwrap();
+        assert_eq!(taken.unwrap().reclaimed_from.as_deref(), Some("janitor-a"));
+
+        // A claim by a process that never wrote a heartbeat.
+        let next: Date = "2026-01-16".parse().unwrap();
+        claim(&conn, next, &runner("ghost"), now).unwrap().unwrap();
+        beat(&conn, "janitor-b", now, false);
+        let taken = claim(&conn, next, &runner("janitor-b"), now).unwrap();
+        assert_eq!(taken.unwrap().reclaimed_from.as_deref(), Some("ghost"));
+    }
+
+    #[test]
+    fn a_claim_older_than_the_bound_is_taken_over_even_while_its_janitor_beats() {
+        let (_tmp, conn) = database();
+        let now = at("2026-01-15T06:00:00Z");
+        let day: Date = DAY.parse().unwrap();
+        claim(&conn, day, &runner("janitor-a"), now)
+            .unwrap()
+            .unwrap();
+        let much_later = now + jiff::SignedDuration::from_hours(3);
+        beat(&conn, "janitor-a", much_later, false);
+        let taken = claim(&conn, day, &runner("janitor-b"), much_later).unwrap();
+        assert_eq!(taken.unwrap().reclaimed_from.as_deref(), Some("janitor-a"));
+    }
+
+    #[test]
+    fn a_finished_day_is_never_claimed_again() {
+        let (_tmp, conn) = database();
+        let now = at("2026-01-15T06:00:00Z");
+        let day: Date = DAY.parse().unwrap();
+        beat(&conn, "janitor-a", now, true);
+        claim(&conn, day, &runner("janitor-a"), now)
+            .unwrap()
+            .unwrap();
+        finish(&conn, day);
+        let later = now + jiff::SignedDuration::from_hours(5);
+        assert!(!abandoned(&conn, day, later, BEAT).unwrap());
+        assert_eq!(
+            claim(&conn, day, &runner("janitor-b"), later).unwrap(),
+            None
+        );
+        assert_eq!(claimant(&conn, day).0, "janitor-a");
+    }
 }

@@ -288,10 +288,7 @@ pub fn report(bills: &Connection, queue_db: &Connection, common: &CommonArgs) ->
 
     let recent_errors = errors::recent(bills, 20)?;
     let backups = crate::backup::summary(&data).unwrap_or_default();
-    let backup_error = recent_errors
-        .iter()
-        .find(|e| e.message.to_lowercase().contains("backup"))
-        .cloned();
+    let backup_error = errors::last_in(bills, errors::Area::Backups)?;
 
     Ok(Report {
         version: crate::VERSION,

@@ -1,5 +1,7 @@
 //! The CLI's commands. Each returns its exit code.
 
+mod report;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -70,80 +72,23 @@ pub fn status(common: &CommonArgs, json: bool) -> i32 {
         return code;
     }
 
-    println!("BillTracker {}", report.version);
-    println!(
-        "schema: version {} (this binary knows {})",
-        report.schema.database, report.schema.binary
-    );
-    println!();
-    println!(
-        "{:<12} {:<6} {:<9} {:<10} {:<26} current job",
-        "SERVICE", "STATE", "INSTANCES", "VERSION", "LAST SEEN"
-    );
-    for service in &report.services {
-        println!(
-            "{:<12} {:<6} {:<9} {:<10} {:<26} {}",
-            service.service.as_str(),
-            service.state.as_str(),
-            service.instances_up,
-            or_dash(service.version.as_deref()),
-            or_dash(service.last_seen_at.as_deref()),
-            or_dash(service.current_job.as_deref()),
-        );
-    }
-    println!();
-    print_queue_table(&report.queues);
-    println!();
-    match &report.last_integrity_check {
-        Some(check) => println!(
-            "last integrity check: {} at {} by {} ({} ms)",
-            if check.ok { "ok" } else { "FAILED" },
-            check.checked_at,
-            check.service,
-            check.duration_ms
-        ),
-        None => println!("last integrity check: never (the janitor runs one at start)"),
-    }
-    match &report.daily_run.last {
-        Some(run) => println!(
-            "daily run: {} {} (next {})",
-            run.day,
-            run.error
-                .as_deref()
-                .map_or("ok".to_string(), |e| format!("FAILED: {e}")),
-            report.daily_run.next_at
-        ),
-        None => println!("daily run: never (next {})", report.daily_run.next_at),
-    }
-    println!(
-        "backups: {} ({} bytes), newest {}, daily at {}, keeping {} scheduled",
-        report.backups.count,
-        report.backups.total_bytes,
-        report
-            .backups
-            .newest
-            .as_ref()
-            .map_or("-", |b| b.id.as_str()),
-        report.backups.schedule,
-        report.backups.retention
-    );
-    if let Some(error) = report.recent_errors.first() {
-        println!(
-            "last recorded error: {} {} {}",
-            error.at, error.service, error.message
-        );
-    }
+    print!("{}", report::render(&report));
     code
 }
 
 fn print_queue_table(queues: &[queue::QueueStats]) {
-    println!(
-        "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8}  oldest waiting",
+    print!("{}", queue_table(queues));
+}
+
+/// Jobs per queue and state, one line a queue.
+fn queue_table(queues: &[queue::QueueStats]) -> String {
+    let mut out = format!(
+        "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8}  oldest waiting\n",
         "QUEUE", "PENDING", "RUNNING", "FAILED", "KILLED", "DONE"
     );
     for q in queues {
-        println!(
-            "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8}  {}",
+        out.push_str(&format!(
+            "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8}  {}\n",
             q.queue,
             q.pending,
             q.running,
@@ -153,8 +98,9 @@ fn print_queue_table(queues: &[queue::QueueStats]) {
             q.oldest_pending_secs
                 .map(output::age)
                 .unwrap_or_else(|| "-".into())
-        );
+        ));
     }
+    out
 }
 
 pub fn health(common: &CommonArgs, service: Service) -> i32 {
@@ -420,12 +366,16 @@ pub fn db_migrate(common: &CommonArgs) -> i32 {
         return db_error(error);
     }
     let mut conn = attempt!(db::open(&path).map_err(db_error));
-    match migrate::migrate(&mut conn) {
-        Ok(outcome) => {
-            for (version, name) in &outcome.applied {
+    // Like a starting process: an older schema is saved as a pre-upgrade backup first.
+    match billtracker::backup::migrate_with_pre_upgrade_backup(&data, &mut conn) {
+        Ok(upgraded) => {
+            if let Some(backup) = &upgraded.pre_upgrade_backup {
+                println!("took pre-upgrade backup {}", backup.id);
+            }
+            for (version, name) in &upgraded.migrated.applied {
                 println!("applied migration {version:04} {name}");
             }
-            println!("schema is current at version {}", outcome.version);
+            println!("schema is current at version {}", upgraded.migrated.version);
             OK
         }
         Err(billtracker::Error::SchemaTooNew { found, known }) => {
@@ -486,10 +436,15 @@ struct EffectiveConfig {
     queue_poll_ms: u64,
     queue_heartbeat_secs: u64,
     data_dir_writable: bool,
+    sign_in: crate::users::SignInCheck,
 }
 
 pub fn config_check(common: &CommonArgs, web: &WebArgs, worker: &WorkerArgs, json: bool) -> i32 {
     let data_dir_writable = writable(&common.data_dir);
+    let sign_in = match crate::users::sign_in_check(common, web) {
+        Ok(sign_in) => sign_in,
+        Err(error) => return db_error(error),
+    };
     let effective = EffectiveConfig {
         data_dir: common.data_dir.display().to_string(),
         time_zone: common.time_zone_name(),
@@ -506,6 +461,7 @@ pub fn config_check(common: &CommonArgs, web: &WebArgs, worker: &WorkerArgs, jso
         queue_poll_ms: worker.queue_poll_ms,
         queue_heartbeat_secs: worker.queue_heartbeat_secs,
         data_dir_writable,
+        sign_in,
     };
     if json {
         output::json(&effective);
@@ -529,6 +485,21 @@ pub fn config_check(common: &CommonArgs, web: &WebArgs, worker: &WorkerArgs, jso
             "QUEUE_HEARTBEAT_SECS     {}",
             effective.queue_heartbeat_secs
         );
+        println!(
+            "LOCAL_LOGIN_ENABLED      {}",
+            effective.sign_in.local_login_enabled
+        );
+        println!(
+            "OIDC_ENABLED             {}",
+            effective.sign_in.oidc_enabled
+        );
+    }
+    if let Some(lockout) = &effective.sign_in.lockout {
+        eprintln!(
+            "billtracker: invalid configuration: sign-in: {lockout}; the web server would keep \
+             local login on until this is fixed"
+        );
+        return USAGE;
     }
     if !data_dir_writable {
         eprintln!(

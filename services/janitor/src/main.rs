@@ -42,6 +42,7 @@ async fn main() -> ExitCode {
         retention: config.common.backup.backup_retention,
         time_zone: config.common.time_zone(),
         daily_run_at: config.common.daily.daily_run_at,
+        heartbeat_interval: config.common.heartbeat_interval(),
     };
     let scheduled = backups.clone();
     worker::run(
@@ -63,6 +64,8 @@ pub struct Backups {
     pub time_zone: jiff::tz::TimeZone,
     /// Local time of the daily run.
     pub daily_run_at: jiff::civil::Time,
+    /// Tells whether the janitor holding a daily run's claim is alive.
+    pub heartbeat_interval: Duration,
 }
 
 /// How long a scheduled backup waits for a manual backup or a restore.
@@ -92,11 +95,15 @@ async fn handle(
             Ok(())
         }
         MaintenanceJob::DailyRun => {
+            let runner = billtracker::daily::Runner {
+                instance: context.worker.clone(),
+                heartbeat_interval: backups.heartbeat_interval,
+            };
             billtracker::daily::run_if_due(
                 &context.db,
                 &backups.data,
                 backups.time_zone.clone(),
-                context.worker.clone(),
+                runner,
             )
             .await?;
             Ok(())

@@ -26,7 +26,7 @@ pub fn spawn(context: JobContext, backups: Backups) {
             if let Err(error) =
                 billtracker::queue::push(&context.queue, vec![MaintenanceJob::IntegrityCheck]).await
             {
-                tracing::error!(%error, "could not queue the integrity check");
+                tracing::error!(%error, area = "database", "could not queue the integrity check");
             }
         }
     });
@@ -40,7 +40,7 @@ fn spawn_backups(context: JobContext, backups: Backups) {
             backup::schedule::latest_slot(Timestamp::now(), backups.at, &backups.time_zone);
         loop {
             if let Err(error) = backup::schedule::queue(&context.queue, slot).await {
-                tracing::error!(%error, backup.slot = %slot, "could not queue the scheduled backup");
+                tracing::error!(%error, backup.slot = %slot, area = "backups", "could not queue the scheduled backup");
             }
             let next = backup::schedule::next_slot(slot, backups.at, &backups.time_zone);
             tracing::debug!(backup.slot = %next, "next scheduled backup");
@@ -60,21 +60,47 @@ fn spawn_backups(context: JobContext, backups: Backups) {
 /// Queues the daily run at start (a day missed while the janitor was down
 /// is caught up) and then every day at `DAILY_RUN_AT`. The run itself
 /// claims its day, so a second janitor or a repeated job does nothing.
+/// While it waits, it looks for today's run left unfinished by a janitor
+/// that died during it, and queues the run again to redo it.
 fn spawn_daily_run(context: JobContext, schedule: Backups) {
+    // Long enough for a dead janitor's heartbeat to count as down.
+    let recheck = (schedule.heartbeat_interval * 12).min(Duration::from_secs(60));
     tokio::spawn(async move {
         loop {
-            if let Err(error) =
-                billtracker::queue::push(&context.queue, vec![MaintenanceJob::DailyRun]).await
-            {
-                tracing::error!(%error, "could not queue the daily run");
-            }
+            queue_daily_run(&context).await;
             let now = Timestamp::now().to_zoned(schedule.time_zone.clone());
             let next = billtracker::daily::next_run(&now, schedule.daily_run_at).timestamp();
             tracing::debug!(daily_run.next = %next, "next daily run");
             while Timestamp::now() < next {
                 let left = Timestamp::now().duration_until(next).unsigned_abs();
-                tokio::time::sleep(left.min(Duration::from_secs(60))).await;
+                tokio::time::sleep(left.min(recheck)).await;
+                if abandoned_today(&context, &schedule).await {
+                    tracing::info!("today's daily run was left unfinished; queueing it again");
+                    queue_daily_run(&context).await;
+                }
             }
         }
     });
+}
+
+async fn queue_daily_run(context: &JobContext) {
+    if let Err(error) =
+        billtracker::queue::push(&context.queue, vec![MaintenanceJob::DailyRun]).await
+    {
+        tracing::error!(%error, area = "daily_run", "could not queue the daily run");
+    }
+}
+
+/// Whether today's daily run has a claim whose janitor is gone.
+async fn abandoned_today(context: &JobContext, schedule: &Backups) -> bool {
+    let today = Timestamp::now().to_zoned(schedule.time_zone.clone()).date();
+    let interval = schedule.heartbeat_interval;
+    let found = context
+        .db
+        .run(move |conn| billtracker::daily::abandoned(conn, today, Timestamp::now(), interval))
+        .await;
+    found.unwrap_or_else(|error| {
+        tracing::warn!(%error, "could not look at today's daily run");
+        false
+    })
 }

@@ -102,3 +102,150 @@ async fn a_second_backup_while_one_runs_answers_409() {
     );
     assert!(!message.contains(&app.tmp.path().display().to_string()));
 }
+
+/// The audit entries of `action`: (actor, target).
+fn audited(app: &common::TestApp, action: &str) -> Vec<(String, String)> {
+    let conn = app.db.get().unwrap();
+    let mut stmt = conn
+        .prepare("SELECT actor, target FROM audit_log WHERE action = ?1 ORDER BY id")
+        .unwrap();
+    stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn backup_count(app: &common::TestApp) -> usize {
+    let data = billtracker::paths::DataDir::new(app.tmp.path());
+    billtracker::backup::list(&data).unwrap().len()
+}
+
+#[tokio::test]
+async fn a_sixth_backup_within_the_hour_answers_429_and_takes_nothing() {
+    let app = app().await;
+    let mut admin = admin(&app).await;
+    for n in 1..=5 {
+        let created = admin
+            .send(&app.router, "POST", "/api/admin/backups", None)
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "backup {n}");
+    }
+    let refused = admin
+        .send(&app.router, "POST", "/api/admin/backups", None)
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.code(), "RATE_LIMITED");
+    assert!(refused.headers.contains_key("retry-after"));
+    assert_eq!(backup_count(&app), 5, "the refused request took no backup");
+    assert_eq!(audited(&app, "backup.create").len(), 5);
+}
+
+#[tokio::test]
+async fn restores_count_against_the_same_hourly_limit_and_the_sixth_is_refused() {
+    let app = app().await;
+    let mut admin = admin(&app).await;
+    let created = admin
+        .send(&app.router, "POST", "/api/admin/backups", None)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.json["id"].as_str().unwrap().to_string();
+    let restore = format!("/api/admin/backups/{id}/restore");
+    for n in 2..=5 {
+        let restored = admin.send(&app.router, "POST", &restore, None).await;
+        assert_eq!(
+            restored.status,
+            StatusCode::OK,
+            "request {n}: {:?}",
+            restored.json
+        );
+    }
+    let before = backup_count(&app);
+    let refused = admin.send(&app.router, "POST", &restore, None).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.code(), "RATE_LIMITED");
+    assert_eq!(
+        backup_count(&app),
+        before,
+        "a refused restore makes no pre-restore backup"
+    );
+    // An unknown id is still a 404, not a 429.
+    let unknown = admin
+        .send(
+            &app.router,
+            "POST",
+            "/api/admin/backups/bills-20200101T000000Z-manual.db/restore",
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+/// Uploads `bytes` as the multipart field `file`, with the client's cookies and CSRF token.
+async fn upload(app: &common::TestApp, client: &common::Client, bytes: Vec<u8>) -> StatusCode {
+    use tower::ServiceExt;
+    let boundary = "billtracker-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.db\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let cookie = client
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/admin/backups/import")
+        .header("cookie", cookie)
+        .header("x-csrf-token", client.csrf.clone().unwrap())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.router.clone().oneshot(request).await.unwrap().status()
+}
+
+#[tokio::test]
+async fn creating_uploading_and_deleting_a_backup_are_audited() {
+    let app = app().await;
+    let mut admin = admin(&app).await;
+    let created = admin
+        .send(&app.router, "POST", "/api/admin/backups", None)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.json["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        audited(&app, "backup.create"),
+        [("admin".to_string(), id.clone())]
+    );
+
+    let file = std::fs::read(app.tmp.path().join("backups").join(&id)).unwrap();
+    assert_eq!(upload(&app, &admin, file).await, StatusCode::CREATED);
+    let imported = audited(&app, "backup.import");
+    assert_eq!(imported.len(), 1);
+    assert_eq!(imported[0].0, "admin");
+    assert_ne!(imported[0].1, id, "the upload is a backup of its own");
+    // A refused upload is not recorded as an import.
+    assert_eq!(
+        upload(&app, &admin, b"not a database".to_vec()).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(audited(&app, "backup.import").len(), 1);
+
+    let deleted = admin
+        .send(
+            &app.router,
+            "DELETE",
+            &format!("/api/admin/backups/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(audited(&app, "backup.delete"), [("admin".to_string(), id)]);
+}

@@ -40,7 +40,7 @@ pub use create::{create, import, upload_partial};
 pub use files::{PartialCleanup, cleanup_partials, preview_partials};
 pub use lock::Wait;
 pub use name::{BackupName, Kind};
-pub use restore::{Restored, migrate_with_pre_upgrade_backup, restore};
+pub use restore::{Restored, Upgraded, migrate_with_pre_upgrade_backup, restore};
 pub use validate::Refusal;
 
 use crate::paths::DataDir;

@@ -11,7 +11,7 @@ use super::create::{copy_all, create_locked};
 use super::files::Partial;
 use super::lock::{BackupLock, Wait};
 use super::name::Kind;
-use super::{BackupError, resolve, validate, verify};
+use super::{Backup, BackupError, resolve, validate, verify};
 use crate::db;
 use crate::migrate::{self, Outcome};
 use crate::paths::DataDir;
@@ -164,26 +164,40 @@ fn keep_heartbeats(live: &mut Connection, rows: &[HeartbeatRow]) -> Result<(), B
 /// How long a starting process waits for another one's backup or upgrade.
 const UPGRADE_WAIT: Duration = Duration::from_secs(30 * 60);
 
+/// What [`migrate_with_pre_upgrade_backup`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upgraded {
+    /// The migrations applied and the schema version after them.
+    pub migrated: Outcome,
+    /// The `pre-upgrade` backup taken first, when this call took one.
+    pub pre_upgrade_backup: Option<Backup>,
+}
+
 /// Migrates the live database like [`migrate::migrate`], first taking a
 /// `pre-upgrade` backup when the database already has a schema and
 /// migrations are pending.
 ///
-/// Every process calls this at start. The one that gets the backup lock
-/// backs up and migrates while holding it; the others wait, find the
-/// schema current and skip both, so one upgrade makes one backup.
+/// Every process calls this at start, and so does `billtracker db
+/// migrate`. The one that gets the backup lock backs up and migrates while
+/// holding it; the others wait, find the schema current and skip both, so
+/// one upgrade makes one backup.
 pub fn migrate_with_pre_upgrade_backup(
     data: &DataDir,
     conn: &mut Connection,
-) -> crate::Result<Outcome> {
+) -> crate::Result<Upgraded> {
     let pending = |conn: &Connection| -> crate::Result<bool> {
         let version = migrate::current_version(conn)?;
         Ok(version > 0 && version < migrate::latest_version())
     };
     if !pending(conn)? {
-        return migrate::migrate(conn);
+        return Ok(Upgraded {
+            migrated: migrate::migrate(conn)?,
+            pre_upgrade_backup: None,
+        });
     }
 
     let _lock = BackupLock::acquire(data, Wait::UpTo(UPGRADE_WAIT))?;
+    let mut pre_upgrade_backup = None;
     if pending(conn)? {
         let from = migrate::current_version(conn)?;
         let backup = create_locked(data, Kind::PreUpgrade)?;
@@ -193,8 +207,12 @@ pub fn migrate_with_pre_upgrade_backup(
             schema.to = migrate::latest_version(),
             "took a pre-upgrade backup before migrating"
         );
+        pre_upgrade_backup = Some(backup);
     }
-    migrate::migrate(conn)
+    Ok(Upgraded {
+        migrated: migrate::migrate(conn)?,
+        pre_upgrade_backup,
+    })
 }
 
 #[cfg(test)]
@@ -340,11 +358,17 @@ mod tests {
         std::fs::remove_file(data.bills_db()).unwrap();
         older_database(&data, migrate::latest_version() - 1);
         let mut conn = db::open(&data.bills_db()).unwrap();
-        migrate_with_pre_upgrade_backup(&data, &mut conn).unwrap();
-        migrate_with_pre_upgrade_backup(&data, &mut conn).unwrap();
+        let first = migrate_with_pre_upgrade_backup(&data, &mut conn).unwrap();
+        let again = migrate_with_pre_upgrade_backup(&data, &mut conn).unwrap();
+        assert_eq!(again.pre_upgrade_backup, None);
+        assert!(again.migrated.applied.is_empty());
         let all = list(&data).unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].kind, Kind::PreUpgrade);
+        assert_eq!(
+            first.pre_upgrade_backup.map(|b| b.id),
+            Some(all[0].id.clone())
+        );
         assert_eq!(
             migrate::current_version(&conn).unwrap(),
             migrate::latest_version()

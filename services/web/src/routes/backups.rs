@@ -27,8 +27,10 @@ use crate::error::{ApiError, ErrorBody};
 /// The largest backup file an upload may carry.
 pub const IMPORT_BODY_LIMIT: usize = 512 * 1024 * 1024;
 
-/// Maps backup failures to API errors; causes of 500s are logged.
+/// Maps backup failures to API errors; causes of 500s are logged, and
+/// show on Status as the last error of backups.
 fn backup_error(error: BackupError) -> ApiError {
+    let _area = tracing::info_span!("backup_error", area = "backups").entered();
     match error {
         BackupError::NotFound(_) => ApiError::not_found("the backup"),
         BackupError::Busy => ApiError::conflict("BACKUP_BUSY", error.to_string()),
