@@ -558,3 +558,515 @@ async fn month_overrides_change_amount_skip_and_snooze() {
         .json;
     assert_eq!(row(&feb, id)["amount_due_cents"], 8_000);
 }
+
+/// Every id of a paged payment list, following `next` from the first page.
+async fn page_through(app: &TestApp, client: &mut Client, path: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut next = Value::Null;
+    for _ in 0..20 {
+        let uri = match &next {
+            Value::Null => format!("{path}?limit=2"),
+            cursor => format!("{path}?limit=2&before={cursor}"),
+        };
+        let page = client.send(&app.router, "GET", &uri, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}: {:?}", page.json);
+        let items = page.json["items"].as_array().unwrap();
+        ids.extend(items.iter().map(|p| p["id"].as_i64().unwrap()));
+        next = page.json["next"].clone();
+        if next.is_null() {
+            return ids;
+        }
+    }
+    panic!("{path} did not end after 20 pages: {ids:?}");
+}
+
+#[tokio::test]
+async fn payment_pages_follow_the_paid_date_even_when_entered_out_of_order() {
+    let app = app().await;
+    let mut alice = signed_in_user(&app, "alice").await;
+    let bill = create_bill(&app, &mut alice, json!({"name": "Rent", "amount_cents": 1_000, "cycle": "monthly", "due_day": 1, "anchor_date": "2025-01-01"})).await;
+    let bill_id = bill["id"].as_i64().unwrap();
+    let mut entered = Vec::new();
+    // Entered in this order; paid on these dates (two on the same day).
+    for (due, paid_on) in [
+        ("2025-03-01", "2025-03-01"),
+        ("2025-02-01", "2025-02-01"),
+        ("2025-04-01", "2025-04-01"),
+        ("2025-01-01", "2025-01-01"),
+        ("2025-05-01", "2025-03-01"),
+    ] {
+        let created = alice
+            .send(&app.router, "POST", "/api/payments", Some(json!({"bill_id": bill_id, "due_date": due, "amount_cents": 100, "paid_on": paid_on})))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json);
+        entered.push(created.json["id"].as_i64().unwrap());
+    }
+    let newest_first = vec![entered[2], entered[4], entered[0], entered[1], entered[3]];
+
+    assert_eq!(
+        page_through(&app, &mut alice, "/api/payments").await,
+        newest_first,
+        "each payment once, newest paid date first"
+    );
+    assert_eq!(
+        page_through(&app, &mut alice, &format!("/api/bills/{bill_id}/payments")).await,
+        newest_first
+    );
+
+    let mut bob = signed_in_user(&app, "bob").await;
+    for cursor in ["999999".to_string(), entered[0].to_string()] {
+        let unknown = bob
+            .send(
+                &app.router,
+                "GET",
+                &format!("/api/payments?before={cursor}"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            unknown.status,
+            StatusCode::BAD_REQUEST,
+            "{:?}",
+            unknown.json
+        );
+        assert_eq!(unknown.json["error"]["field"], "before");
+    }
+}
+
+#[tokio::test]
+async fn an_occurrence_of_nothing_is_paid_without_a_payment() {
+    let app = app().await;
+    let mut alice = signed_in_user(&app, "alice").await;
+    let bill = create_bill(&app, &mut alice, json!({"name": "Free tier", "amount_cents": 0, "cycle": "monthly", "due_day": 1, "anchor_date": "2025-01-01"})).await;
+    let id = bill["id"].as_i64().unwrap();
+
+    let january = alice
+        .send(&app.router, "GET", "/api/tracker?year=2025&month=1", None)
+        .await
+        .json;
+    assert_eq!(row(&january, id)["status"], "paid");
+    assert_eq!(january["totals"]["overdue_count"], 0);
+    let preview = alice
+        .send(
+            &app.router,
+            "POST",
+            "/api/payments/bulk",
+            Some(json!({"year": 2025, "month": 1, "bucket": "first", "dry_run": true})),
+        )
+        .await;
+    assert_eq!(preview.json["count"], 0, "nothing to pay");
+}
+
+#[tokio::test]
+async fn payments_of_a_deleted_bill_are_invisible_until_it_is_restored() {
+    let app = app().await;
+    let mut alice = signed_in_user(&app, "alice").await;
+    let bill = create_bill(&app, &mut alice, json!({"name": "Gym", "amount_cents": 2_500, "cycle": "monthly", "due_day": 1, "anchor_date": "2025-01-01"})).await;
+    let bill_id = bill["id"].as_i64().unwrap();
+    let payment = alice
+        .send(&app.router, "POST", "/api/payments", Some(json!({"bill_id": bill_id, "due_date": "2025-06-01", "amount_cents": 2_500, "paid_on": "2025-06-01"})))
+        .await;
+    let payment_id = payment.json["id"].as_i64().unwrap();
+    let listed = |answer: &Value| -> Vec<i64> {
+        answer["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect()
+    };
+
+    alice
+        .send(
+            &app.router,
+            "DELETE",
+            &format!("/api/bills/{bill_id}"),
+            None,
+        )
+        .await;
+
+    let list = alice.send(&app.router, "GET", "/api/payments", None).await;
+    assert_eq!(listed(&list.json), Vec::<i64>::new());
+    let patch = alice
+        .send(
+            &app.router,
+            "PATCH",
+            &format!("/api/payments/{payment_id}"),
+            Some(json!({"amount_cents": 1})),
+        )
+        .await;
+    assert_eq!(patch.status, StatusCode::NOT_FOUND, "{:?}", patch.json);
+    let delete = alice
+        .send(
+            &app.router,
+            "DELETE",
+            &format!("/api/payments/{payment_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(delete.status, StatusCode::NOT_FOUND);
+    let undo = alice
+        .send(
+            &app.router,
+            "POST",
+            "/api/payments/bulk-delete",
+            Some(json!({"ids": [payment_id]})),
+        )
+        .await;
+    assert_eq!(undo.status, StatusCode::NOT_FOUND);
+
+    alice
+        .send(
+            &app.router,
+            "POST",
+            &format!("/api/bills/{bill_id}/restore"),
+            None,
+        )
+        .await;
+    let list = alice.send(&app.router, "GET", "/api/payments", None).await;
+    assert_eq!(
+        listed(&list.json),
+        vec![payment_id],
+        "back whole on restore"
+    );
+    let history = alice
+        .send(
+            &app.router,
+            "GET",
+            &format!("/api/bills/{bill_id}/payments"),
+            None,
+        )
+        .await;
+    assert_eq!(history.json["items"][0]["amount_cents"], 2_500);
+}
+
+#[tokio::test]
+async fn a_snoozed_missed_occurrence_is_not_overdue_until_its_snooze_date() {
+    let app = app().await;
+    let mut alice = signed_in_user(&app, "alice").await;
+    let bill = create_bill(&app, &mut alice, json!({"name": "Water", "amount_cents": 3_000, "cycle": "monthly", "due_day": 5, "anchor_date": "2025-01-05"})).await;
+    let id = bill["id"].as_i64().unwrap();
+    let january = "/api/tracker?year=2025&month=1";
+    let tracker = alice.send(&app.router, "GET", january, None).await.json;
+    assert_eq!(row(&tracker, id)["status"], "missed");
+    assert_eq!(tracker["totals"]["overdue_count"], 1);
+    let today: jiff::civil::Date = tracker["today"].as_str().unwrap().parse().unwrap();
+
+    let until = today.tomorrow().unwrap().to_string();
+    let set = alice
+        .send(
+            &app.router,
+            "PUT",
+            &format!("/api/occurrences/{id}/2025-01-05/override"),
+            Some(json!({"snoozed_until": until})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.json);
+    assert_eq!(set.json["override"]["snoozed_until"], until);
+    let snoozed = alice.send(&app.router, "GET", january, None).await.json;
+    assert_eq!(row(&snoozed, id)["override"]["snoozed_until"], until);
+    assert_eq!(
+        snoozed["totals"]["overdue_count"], 0,
+        "snoozed until tomorrow"
+    );
+    assert_eq!(snoozed["buckets"][0]["totals"]["overdue_count"], 0);
+    assert_eq!(
+        snoozed["totals"]["remaining_cents"], 3_000,
+        "snoozing is not paying"
+    );
+
+    alice
+        .send(
+            &app.router,
+            "PUT",
+            &format!("/api/occurrences/{id}/2025-01-05/override"),
+            Some(json!({"snoozed_until": today.to_string()})),
+        )
+        .await;
+    let due_again = alice.send(&app.router, "GET", january, None).await.json;
+    assert_eq!(
+        due_again["totals"]["overdue_count"], 1,
+        "from the snooze date on it counts again"
+    );
+}
+
+/// Every row of the tables a bad write could touch.
+fn snapshot(app: &TestApp) -> Vec<String> {
+    let conn = app.db.get().unwrap();
+    let mut rows = Vec::new();
+    for table in ["bills", "categories", "payments", "occurrence_overrides"] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+            .unwrap();
+        let columns = stmt.column_count();
+        let mut query = stmt.query([]).unwrap();
+        while let Some(row) = query.next().unwrap() {
+            let values: Vec<String> = (0..columns)
+                .map(|i| format!("{:?}", row.get::<_, rusqlite::types::Value>(i).unwrap()))
+                .collect();
+            rows.push(format!("{table}: {}", values.join(", ")));
+        }
+    }
+    rows
+}
+
+#[tokio::test]
+async fn every_edit_refuses_bad_input_naming_the_field_and_changes_nothing() {
+    let app = app().await;
+    let mut alice = signed_in_user(&app, "alice").await;
+    let mut admin = admin(&app).await;
+    let foreign = admin
+        .send(
+            &app.router,
+            "POST",
+            "/api/categories",
+            Some(json!({"name": "Admin's"})),
+        )
+        .await;
+    let foreign_id = foreign.json["id"].clone();
+    let category = alice
+        .send(
+            &app.router,
+            "POST",
+            "/api/categories",
+            Some(json!({"name": "Home", "color": "#228be6"})),
+        )
+        .await;
+    let category_id = category.json["id"].as_i64().unwrap();
+    let bill = create_bill(&app, &mut alice, json!({"name": "Rent", "amount_cents": 1_000, "cycle": "monthly", "due_day": 1, "anchor_date": "2025-01-01", "bucket": "first"})).await;
+    let bill_id = bill["id"].as_i64().unwrap();
+    let other = create_bill(&app, &mut alice, json!({"name": "Phone", "amount_cents": 500, "cycle": "monthly", "due_day": 2, "anchor_date": "2025-01-02"})).await;
+    let payment = alice
+        .send(&app.router, "POST", "/api/payments", Some(json!({"bill_id": bill_id, "due_date": "2025-01-01", "amount_cents": 400, "paid_on": "2025-01-03"})))
+        .await;
+    let payment_id = payment.json["id"].as_i64().unwrap();
+    let kept = alice
+        .send(
+            &app.router,
+            "PUT",
+            &format!("/api/occurrences/{bill_id}/2025-02-01/override"),
+            Some(json!({"note": "keep me", "amount_cents": 900})),
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::OK, "{:?}", kept.json);
+
+    let payment_path = format!("/api/payments/{payment_id}");
+    let override_path = format!("/api/occurrences/{bill_id}/2025-02-01/override");
+    let category_path = format!("/api/categories/{category_id}");
+    let bill_path = format!("/api/bills/{bill_id}");
+    let bulk_path = "/api/payments/bulk".to_string();
+    let cases = [
+        (
+            "PATCH",
+            &payment_path,
+            json!({"amount_cents": 0}),
+            "amount_cents",
+        ),
+        (
+            "PATCH",
+            &payment_path,
+            json!({"amount_cents": -5}),
+            "amount_cents",
+        ),
+        (
+            "PATCH",
+            &payment_path,
+            json!({"amount_cents": 12.5}),
+            "amount_cents",
+        ),
+        (
+            "PATCH",
+            &payment_path,
+            json!({"paid_on": "2025-13-01"}),
+            "paid_on",
+        ),
+        (
+            "PATCH",
+            &payment_path,
+            json!({"amount_cents": 1, "paid_on": "2999-01-01"}),
+            "paid_on",
+        ),
+        (
+            "PATCH",
+            &payment_path,
+            json!({"method": "bitcoin"}),
+            "method",
+        ),
+        (
+            "PATCH",
+            &payment_path,
+            json!({"due_date": "2025-01-15"}),
+            "due_date",
+        ),
+        (
+            "PATCH",
+            &payment_path,
+            json!({"bill_id": other["id"]}),
+            "bill_id",
+        ),
+        (
+            "PATCH",
+            &payment_path,
+            json!({"note": "x".repeat(501)}),
+            "note",
+        ),
+        (
+            "PUT",
+            &override_path,
+            json!({"amount_cents": -1}),
+            "amount_cents",
+        ),
+        (
+            "PUT",
+            &override_path,
+            json!({"amount_cents": 12.5}),
+            "amount_cents",
+        ),
+        (
+            "PUT",
+            &override_path,
+            json!({"amount_cents": "900"}),
+            "amount_cents",
+        ),
+        (
+            "PUT",
+            &override_path,
+            json!({"note": "changed", "amount_cents": -1}),
+            "amount_cents",
+        ),
+        (
+            "PUT",
+            &override_path,
+            json!({"amount_cents": i64::MAX}),
+            "amount_cents",
+        ),
+        (
+            "PUT",
+            &override_path,
+            json!({"snoozed_until": "2026-02-30"}),
+            "snoozed_until",
+        ),
+        (
+            "PUT",
+            &override_path,
+            json!({"snoozed_until": "next week"}),
+            "snoozed_until",
+        ),
+        (
+            "POST",
+            &bulk_path,
+            json!({"year": 2025, "month": 1, "bucket": "middle"}),
+            "bucket",
+        ),
+        (
+            "POST",
+            &bulk_path,
+            json!({"year": 2025, "month": 13, "bucket": "first"}),
+            "month",
+        ),
+        (
+            "POST",
+            &bulk_path,
+            json!({"year": 2025, "month": 0, "bucket": "first"}),
+            "month",
+        ),
+        (
+            "POST",
+            &bulk_path,
+            json!({"year": 10_000, "month": 1, "bucket": "first"}),
+            "year",
+        ),
+        (
+            "POST",
+            &bulk_path,
+            json!({"year": 2025, "month": "1", "bucket": "first"}),
+            "month",
+        ),
+        ("PATCH", &category_path, json!({"color": "red"}), "color"),
+        ("PATCH", &category_path, json!({"name": ""}), "name"),
+        (
+            "PATCH",
+            &category_path,
+            json!({"name": "Renamed", "color": "red"}),
+            "color",
+        ),
+        (
+            "PATCH",
+            &category_path,
+            json!({"counts_toward_spending": "yes"}),
+            "counts_toward_spending",
+        ),
+        (
+            "PATCH",
+            &bill_path,
+            json!({"cycle": "fortnightly"}),
+            "cycle",
+        ),
+        (
+            "PATCH",
+            &bill_path,
+            json!({"category_id": foreign_id}),
+            "category_id",
+        ),
+        (
+            "PATCH",
+            &bill_path,
+            json!({"name": "Renamed", "category_id": foreign_id}),
+            "category_id",
+        ),
+        (
+            "PATCH",
+            &bill_path,
+            json!({"category_id": 9999}),
+            "category_id",
+        ),
+    ];
+    let before = snapshot(&app);
+    for (method, path, body, field) in cases {
+        let answer = alice
+            .send(&app.router, method, path, Some(body.clone()))
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{method} {path} {body}: {:?}",
+            answer.json
+        );
+        assert_eq!(
+            answer.json["error"]["field"], field,
+            "{method} {path} {body}: {:?}",
+            answer.json
+        );
+        assert_eq!(
+            snapshot(&app),
+            before,
+            "{method} {path} {body} changed nothing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_undo_that_fails_on_one_payment_restores_none() {
+    let app = app().await;
+    let mut alice = signed_in_user(&app, "alice").await;
+    let bill = create_bill(&app, &mut alice, json!({"name": "Rent", "amount_cents": 1_000, "cycle": "monthly", "due_day": 1, "anchor_date": "2025-01-01"})).await;
+    let payment = alice
+        .send(&app.router, "POST", "/api/payments", Some(json!({"bill_id": bill["id"], "due_date": "2025-01-01", "amount_cents": 1_000, "paid_on": "2025-01-01"})))
+        .await;
+    let id = payment.json["id"].as_i64().unwrap();
+    alice
+        .send(&app.router, "DELETE", &format!("/api/payments/{id}"), None)
+        .await;
+
+    let undo = alice
+        .send(
+            &app.router,
+            "POST",
+            "/api/payments/bulk-restore",
+            Some(json!({"ids": [id, 999_999]})),
+        )
+        .await;
+    assert_eq!(undo.status, StatusCode::NOT_FOUND);
+    let list = alice.send(&app.router, "GET", "/api/payments", None).await;
+    assert_eq!(list.json["items"], json!([]), "still deleted");
+}

@@ -11,6 +11,10 @@ use super::error::{BillsError, BillsResult};
 use super::tracker::{Bucket, TrackedBill};
 use crate::time::now_text;
 
+/// The largest amount a bill or a month override may expect (a billion
+/// dollars), which keeps every month total far from overflowing.
+pub const MAX_AMOUNT_CENTS: i64 = 100_000_000_000;
+
 /// Whether the expected amount is exact or an estimate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -301,10 +305,10 @@ fn draft(
         .amount_cents
         .or(current.map(|b| b.amount_cents))
         .ok_or_else(|| BillsError::invalid("amount_cents", "enter the expected amount in cents"))?;
-    if !(0..=100_000_000_000).contains(&amount_cents) {
+    if !(0..=MAX_AMOUNT_CENTS).contains(&amount_cents) {
         return Err(BillsError::invalid(
             "amount_cents",
-            "the amount must be 0 or more (in cents)",
+            "the amount is 0 or more cents, at most 100000000000 (a billion)",
         ));
     }
 

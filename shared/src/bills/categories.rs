@@ -170,44 +170,48 @@ pub fn create(tx: &Transaction<'_>, user_id: i64, input: CategoryInput) -> Bills
     get(tx, user_id, tx.last_insert_rowid())
 }
 
+/// Changes the given fields; every field is checked before anything is written.
 pub fn update(
     tx: &Transaction<'_>,
     user_id: i64,
     id: i64,
     input: CategoryInput,
 ) -> BillsResult<Category> {
-    get(tx, user_id, id)?;
-    if let Some(name) = input.name {
-        let name = clean_name(&name)?;
-        if name_taken(tx, user_id, &name, Some(id))? {
-            return Err(BillsError::Conflict {
-                code: "NAME_TAKEN",
-                message: format!("you already have a category named {name:?}"),
-            });
+    let current = get(tx, user_id, id)?;
+    let name = match input.name {
+        Some(name) => {
+            let name = clean_name(&name)?;
+            if name_taken(tx, user_id, &name, Some(id))? {
+                return Err(BillsError::Conflict {
+                    code: "NAME_TAKEN",
+                    message: format!("you already have a category named {name:?}"),
+                });
+            }
+            name
         }
-        tx.execute(
-            "UPDATE categories SET name = ?2 WHERE id = ?1",
-            params![id, name],
-        )?;
-    }
-    if let Some(color) = input.color {
-        tx.execute(
-            "UPDATE categories SET color = ?2 WHERE id = ?1",
-            params![id, clean_color(&color)?],
-        )?;
-    }
-    if let Some(icon) = input.icon {
-        tx.execute(
-            "UPDATE categories SET icon = ?2 WHERE id = ?1",
-            params![id, icon],
-        )?;
-    }
-    if let Some(counts) = input.counts_toward_spending {
-        tx.execute(
-            "UPDATE categories SET counts_toward_spending = ?2 WHERE id = ?1",
-            params![id, counts],
-        )?;
-    }
+        None => current.name,
+    };
+    let color = match input.color {
+        Some(color) => clean_color(&color)?,
+        None => current.color,
+    };
+
+    tx.execute(
+        r#"
+        UPDATE categories
+        SET name = ?2, color = ?3, icon = ?4, counts_toward_spending = ?5
+        WHERE id = ?1
+        "#,
+        params![
+            id,
+            name,
+            color,
+            input.icon.unwrap_or(current.icon),
+            input
+                .counts_toward_spending
+                .unwrap_or(current.counts_toward_spending)
+        ],
+    )?;
     get(tx, user_id, id)
 }
 

@@ -116,9 +116,13 @@ pub struct PaymentInput {
     pub note: Option<Option<String>>,
 }
 
+/// Payments toward live bills only: a deleted bill hides its payments
+/// until it is restored.
 const SELECT: &str = r#"
-    SELECT id, bill_id, due_date, amount_cents, paid_on, method, note, source, created_at, deleted_at
-    FROM payments
+    SELECT p.id, p.bill_id, p.due_date, p.amount_cents, p.paid_on, p.method, p.note, p.source,
+           p.created_at, p.deleted_at
+    FROM payments p
+    JOIN bills b ON b.id = p.bill_id AND b.user_id = p.user_id AND b.deleted_at IS NULL
 "#;
 
 fn payment_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
@@ -145,40 +149,70 @@ fn payment_row(row: &Row<'_>) -> rusqlite::Result<Payment> {
 
 /// A live payment of the user.
 pub fn get(conn: &Connection, user_id: i64, id: i64) -> BillsResult<Payment> {
-    let sql = format!("{SELECT} WHERE id = ?1 AND user_id = ?2 AND deleted_at IS NULL");
+    let sql = format!("{SELECT} WHERE p.id = ?1 AND p.user_id = ?2 AND p.deleted_at IS NULL");
     conn.query_row(&sql, params![id, user_id], payment_row)
         .optional()?
         .ok_or(BillsError::NotFound("the payment"))
 }
 
-/// Payments of the user, newest first, optionally of one bill or in a date range.
+/// Which payments a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PaymentFilter {
+    pub bill_id: Option<i64>,
+    /// Paid on or after.
+    pub from: Option<Date>,
+    /// Paid on or before.
+    pub to: Option<Date>,
+}
+
+/// Payments of the user, newest paid date first (ties by id, newest first).
+///
+/// `before` is the id of the last payment of the previous page; the page
+/// goes on from that payment's place in the order, `(paid_on, id)`, so a
+/// payment entered late with an early paid date is neither skipped nor shown twice.
 pub fn list(
     conn: &Connection,
     user_id: i64,
-    bill_id: Option<i64>,
-    from: Option<Date>,
-    to: Option<Date>,
-    before_id: Option<i64>,
+    filter: PaymentFilter,
+    before: Option<i64>,
     limit: u32,
 ) -> BillsResult<Vec<Payment>> {
+    // A deleted cursor payment still marks its place (a delete between two pages).
+    let cursor: Option<(String, i64)> = match before {
+        Some(id) => Some(
+            conn.query_row(
+                "SELECT paid_on, id FROM payments WHERE id = ?1 AND user_id = ?2",
+                params![id, user_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| {
+                BillsError::invalid("before", "unknown payment; load the first page again")
+            })?,
+        ),
+        None => None,
+    };
+    let (cursor_paid_on, cursor_id) = cursor.unzip();
+
     let sql = format!(
         r#"{SELECT}
-        WHERE user_id = ?1 AND deleted_at IS NULL
-          AND (?2 IS NULL OR bill_id = ?2)
-          AND (?3 IS NULL OR paid_on >= ?3)
-          AND (?4 IS NULL OR paid_on <= ?4)
-          AND (?5 IS NULL OR id < ?5)
-        ORDER BY paid_on DESC, id DESC
-        LIMIT ?6"#
+        WHERE p.user_id = ?1 AND p.deleted_at IS NULL
+          AND (?2 IS NULL OR p.bill_id = ?2)
+          AND (?3 IS NULL OR p.paid_on >= ?3)
+          AND (?4 IS NULL OR p.paid_on <= ?4)
+          AND (?5 IS NULL OR p.paid_on < ?5 OR (p.paid_on = ?5 AND p.id < ?6))
+        ORDER BY p.paid_on DESC, p.id DESC
+        LIMIT ?7"#
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(
         params![
             user_id,
-            bill_id,
-            from.map(|d| d.to_string()),
-            to.map(|d| d.to_string()),
-            before_id,
+            filter.bill_id,
+            filter.from.map(|d| d.to_string()),
+            filter.to.map(|d| d.to_string()),
+            cursor_paid_on,
+            cursor_id,
             limit
         ],
         payment_row,
@@ -336,13 +370,44 @@ pub fn delete_many(tx: &Transaction<'_>, user_id: i64, ids: &[i64]) -> BillsResu
     Ok(ids.to_vec())
 }
 
+/// Soft-deletes every payment of one occurrence; returns their ids for Undo.
+pub fn delete_of_occurrence(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    bill_id: i64,
+    due_date: Date,
+    today: Date,
+) -> BillsResult<Vec<i64>> {
+    bills::get(tx, user_id, bill_id, today)?;
+
+    let ids: Vec<i64> = tx
+        .prepare(
+            r#"
+            SELECT id
+            FROM payments
+            WHERE user_id = ?1 AND bill_id = ?2 AND due_date = ?3 AND deleted_at IS NULL
+            "#,
+        )?
+        .query_map(params![user_id, bill_id, due_date.to_string()], |r| {
+            r.get(0)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    delete_many(tx, user_id, &ids)
+}
+
 /// Restores soft-deleted payments (within the recovery window).
 pub fn restore_many(tx: &Transaction<'_>, user_id: i64, ids: &[i64]) -> BillsResult<Vec<Payment>> {
     let mut restored = Vec::new();
     for id in ids {
         let deleted_at: Option<String> = tx
             .query_row(
-                "SELECT deleted_at FROM payments WHERE id = ?1 AND user_id = ?2 AND deleted_at IS NOT NULL",
+                r#"
+                SELECT p.deleted_at
+                FROM payments p
+                JOIN bills b ON b.id = p.bill_id AND b.deleted_at IS NULL
+                WHERE p.id = ?1 AND p.user_id = ?2 AND p.deleted_at IS NOT NULL
+                "#,
                 params![id, user_id],
                 |r| r.get(0),
             )
@@ -435,11 +500,11 @@ pub fn set_override(
     let bill = bills::get(tx, user_id, bill_id, today)?;
     check_occurrence(&bill, due_date)?;
     if let Some(amount) = value.amount_cents
-        && amount < 0
+        && !(0..=bills::MAX_AMOUNT_CENTS).contains(&amount)
     {
         return Err(BillsError::invalid(
             "amount_cents",
-            "the amount must be 0 or more (in cents)",
+            "the amount is 0 or more cents, at most 100000000000 (a billion)",
         ));
     }
     if let Some(snooze) = &value.snoozed_until

@@ -44,12 +44,12 @@ impl Status {
 pub const DUE_SOON_DAYS: i32 = 3;
 
 /// Applies the rules of the specification: skipped, then paid (`P >= A`,
-/// with something to pay or something paid), partial, then by date.
+/// so an occurrence of nothing is paid), partial, then by date.
 pub fn status(today: Date, due: Date, amount_due: i64, paid: i64, skipped: bool) -> Status {
     if skipped {
         return Status::Skipped;
     }
-    if paid >= amount_due && (amount_due > 0 || paid > 0) {
+    if paid >= amount_due {
         return Status::Paid;
     }
     if paid > 0 {
@@ -95,11 +95,16 @@ mod tests {
         assert_eq!(s(date(2026, 3, 14), 100, 0, false), Status::Upcoming);
         assert_eq!(s(date(2026, 3, 9), 100, 0, false), Status::Late);
         assert_eq!(s(date(2026, 2, 28), 100, 0, false), Status::Missed);
-        assert_eq!(
-            s(date(2026, 3, 20), 0, 0, false),
-            Status::Upcoming,
-            "nothing expected, nothing paid"
-        );
+    }
+
+    #[test]
+    fn an_occurrence_of_nothing_is_paid_and_never_overdue() {
+        let today = date(2026, 3, 10);
+        for due in [date(2026, 2, 1), date(2026, 3, 1), today, date(2026, 3, 20)] {
+            let status = status(today, due, 0, 0, false);
+            assert_eq!(status, Status::Paid, "due {due}");
+            assert!(!status.is_overdue());
+        }
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, row: &Row) {
+    fn add(&mut self, row: &Row, today: Date) {
         self.occurrence_count += 1;
         if row.skipped {
             self.skipped_count += 1;
@@ -97,7 +97,7 @@ impl Totals {
         self.due_cents += row.amount_due_cents;
         self.paid_cents += row.paid_cents;
         self.remaining_cents += row.remaining_cents;
-        if row.status.is_overdue() {
+        if row.status.is_overdue() && !row.is_snoozed(today) {
             self.overdue_count += 1;
         }
         if row.status == Status::Paid {
@@ -127,6 +127,17 @@ pub struct Row {
     pub payment_count: i64,
     #[serde(rename = "override")]
     pub month_override: Option<Override>,
+}
+
+impl Row {
+    /// Snoozed: no reminders or overdue alerts before the snooze date.
+    pub fn is_snoozed(&self, today: Date) -> bool {
+        self.month_override
+            .as_ref()
+            .and_then(|o| o.snoozed_until.as_deref())
+            .and_then(|until| until.parse::<Date>().ok())
+            .is_some_and(|until| today < until)
+    }
 }
 
 /// One bucket of the tracker.
@@ -206,7 +217,7 @@ pub fn row(
             (amount_due - paid_cents).max(0)
         },
         status,
-        overpaid: !skipped && amount_due > 0 && paid_cents > amount_due,
+        overpaid: !skipped && paid_cents > amount_due,
         autopay: bill.autopay,
         skipped,
         payment_count,
@@ -239,12 +250,12 @@ pub fn month(
     for bill in bills {
         for due in visible_occurrences(bill, first, last, paid) {
             let row = row(bill, due, today, paid, overrides);
-            totals.add(&row);
+            totals.add(&row, today);
             let view = buckets
                 .iter_mut()
                 .find(|b| b.bucket == bill.bucket)
                 .expect("every bucket has a view");
-            view.totals.add(&row);
+            view.totals.add(&row, today);
             view.rows.push(row);
         }
     }
@@ -295,12 +306,10 @@ mod tests {
         }
     }
 
-    /// A fixed data set and a fixed today (2026-03-10).
-    #[test]
-    fn totals_and_statuses_of_a_fixed_month() {
-        let today = date(2026, 3, 10);
+    /// The fixed data set of the month tests.
+    fn fixed_bills() -> Vec<TrackedBill> {
         let jan = date(2026, 1, 1);
-        let bills = vec![
+        vec![
             bill(1, "Rent", 120_000, Cycle::Monthly, 1, jan, Bucket::First),
             bill(2, "Phone", 5_000, Cycle::Monthly, 5, jan, Bucket::First),
             bill(3, "Power", 9_000, Cycle::Monthly, 3, jan, Bucket::First),
@@ -344,7 +353,24 @@ mod tests {
                 Bucket::First,
             ),
             bill(11, "Daycare", 50_000, Cycle::Monthly, 2, jan, Bucket::First),
-        ];
+        ]
+    }
+
+    fn find(tracker: &Tracker, id: i64) -> Row {
+        tracker
+            .buckets
+            .iter()
+            .flat_map(|b| &b.rows)
+            .find(|r| r.bill_id == id)
+            .unwrap_or_else(|| panic!("bill {id} in {tracker:?}"))
+            .clone()
+    }
+
+    /// The fixed data set and a fixed today (2026-03-10).
+    #[test]
+    fn totals_and_statuses_of_a_fixed_month() {
+        let today = date(2026, 3, 10);
+        let bills = fixed_bills();
         let mut paid = PaidByOccurrence::new();
         paid.insert((1, date(2026, 3, 1)), (120_000, 1)); // paid
         paid.insert((2, date(2026, 3, 5)), (2_000, 1)); // partial
@@ -367,15 +393,7 @@ mod tests {
         );
 
         let tracker = month(2026, 3, today, &bills, &paid, &overrides).unwrap();
-        let find = |id: i64| {
-            tracker
-                .buckets
-                .iter()
-                .flat_map(|b| &b.rows)
-                .find(|r| r.bill_id == id)
-                .unwrap()
-                .clone()
-        };
+        let find = |id: i64| find(&tracker, id);
         assert_eq!(find(1).status, Status::Paid);
         assert_eq!(find(2).status, Status::Partial);
         assert_eq!(find(2).remaining_cents, 3_000);
@@ -428,6 +446,108 @@ mod tests {
             first.totals.due_cents,
             120_000 + 5_000 + 9_000 + 3_000 + 6_000 + 2_000
         );
+    }
+
+    #[test]
+    fn a_bill_due_on_the_31st_falls_on_the_last_day_of_february() {
+        let bills = fixed_bills();
+        let none = (PaidByOccurrence::new(), Overrides::new());
+
+        let common = month(2026, 2, date(2026, 3, 10), &bills, &none.0, &none.1).unwrap();
+        let car = find(&common, 8);
+        assert_eq!(car.due_date, date(2026, 2, 28));
+        assert_eq!(car.status, Status::Missed, "February has ended");
+        assert_eq!(car.bucket, Bucket::Fifteenth);
+        assert_eq!(
+            common.buckets[1]
+                .rows
+                .iter()
+                .filter(|r| r.bill_id == 8)
+                .count(),
+            1,
+            "once, not also on March 3rd"
+        );
+
+        let leap = month(2028, 2, date(2028, 2, 10), &bills, &none.0, &none.1).unwrap();
+        let car = find(&leap, 8);
+        assert_eq!(car.due_date, date(2028, 2, 29));
+        assert_eq!(car.status, Status::Upcoming);
+        assert_eq!(find(&leap, 1).due_date, date(2028, 2, 1));
+    }
+
+    #[test]
+    fn a_snoozed_late_occurrence_is_not_overdue_before_its_snooze_date() {
+        let today = date(2026, 3, 10);
+        let bills = vec![bill(
+            1,
+            "Power",
+            9_000,
+            Cycle::Monthly,
+            3,
+            date(2026, 1, 3),
+            Bucket::First,
+        )];
+        let snoozed_until = |until: Date| {
+            let mut overrides = Overrides::new();
+            overrides.insert(
+                (1, date(2026, 3, 3)),
+                Override {
+                    snoozed_until: Some(until.to_string()),
+                    ..Override::default()
+                },
+            );
+            month(2026, 3, today, &bills, &PaidByOccurrence::new(), &overrides).unwrap()
+        };
+
+        let snoozed = snoozed_until(date(2026, 3, 11));
+        assert_eq!(snoozed.buckets[0].rows[0].status, Status::Late);
+        assert_eq!(snoozed.totals.overdue_count, 0);
+        assert_eq!(snoozed.buckets[0].totals.overdue_count, 0);
+        assert_eq!(snoozed.totals.remaining_cents, 9_000, "snoozed, still owed");
+
+        assert_eq!(
+            snoozed_until(today).totals.overdue_count,
+            1,
+            "the day itself"
+        );
+        assert_eq!(snoozed_until(date(2026, 3, 5)).totals.overdue_count, 1);
+        assert_eq!(
+            snoozed_until(date(2026, 3, 5)).buckets[0]
+                .totals
+                .overdue_count,
+            1
+        );
+    }
+
+    #[test]
+    fn an_occurrence_of_nothing_counts_as_paid_not_overdue() {
+        let bills = vec![bill(
+            1,
+            "Free tier",
+            0,
+            Cycle::Monthly,
+            1,
+            date(2026, 1, 1),
+            Bucket::First,
+        )];
+        let tracker = month(
+            2026,
+            3,
+            date(2026, 3, 10),
+            &bills,
+            &PaidByOccurrence::new(),
+            &Overrides::new(),
+        )
+        .unwrap();
+        assert_eq!(find(&tracker, 1).status, Status::Paid);
+        assert_eq!(tracker.totals.overdue_count, 0);
+        assert_eq!(tracker.totals.paid_count, 1);
+        assert_eq!(tracker.totals.remaining_cents, 0);
+
+        let mut paid = PaidByOccurrence::new();
+        paid.insert((1, date(2026, 3, 1)), (100, 1));
+        let tipped = month(2026, 3, date(2026, 3, 10), &bills, &paid, &Overrides::new()).unwrap();
+        assert!(find(&tipped, 1).overpaid, "P > A is shown as overpaid");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use billtracker::bills::bills::{self, Bill, BillFilter, BillInput};
-use billtracker::bills::payments::{self, Payment};
+use billtracker::bills::payments::{self, Payment, PaymentFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,6 +14,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BillQuery {
     /// Text to find in the name or notes.
     pub q: Option<String>,
@@ -56,8 +57,8 @@ pub async fn create(
     let (user, today) = (current.user.id, state.today());
     let bill = state
         .db
-        .write(move |tx| Ok(bills::create(tx, user, input, today)))
-        .await??;
+        .try_write(move |tx| bills::create(tx, user, input, today))
+        .await?;
     Ok((StatusCode::CREATED, Json(bill)))
 }
 
@@ -91,8 +92,8 @@ pub async fn update(
     Ok(Json(
         state
             .db
-            .write(move |tx| Ok(bills::update(tx, user, id, input, today)))
-            .await??,
+            .try_write(move |tx| bills::update(tx, user, id, input, today))
+            .await?,
     ))
 }
 
@@ -107,8 +108,8 @@ pub async fn delete(
     let (user, today) = (current.user.id, state.today());
     state
         .db
-        .write(move |tx| Ok(bills::delete(tx, user, id, today)))
-        .await??;
+        .try_write(move |tx| bills::delete(tx, user, id, today))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -139,8 +140,8 @@ pub async fn restore(
     Ok(Json(
         state
             .db
-            .write(move |tx| Ok(bills::restore(tx, user, id, today)))
-            .await??,
+            .try_write(move |tx| bills::restore(tx, user, id, today))
+            .await?,
     ))
 }
 
@@ -155,14 +156,15 @@ pub async fn duplicate(
     let (user, today) = (current.user.id, state.today());
     let bill = state
         .db
-        .write(move |tx| Ok(bills::duplicate(tx, user, id, today)))
-        .await??;
+        .try_write(move |tx| bills::duplicate(tx, user, id, today))
+        .await?;
     Ok((StatusCode::CREATED, Json(bill)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// The `next` of the previous page.
+    /// The `next` of the previous page: the id of its last payment.
     pub before: Option<i64>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<u32>,
@@ -171,12 +173,16 @@ pub struct PageQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentPage {
     pub items: Vec<Payment>,
+    /// The id of the last payment of this page, to send as `before` for the
+    /// next one; the next page goes on from its place in the (paid date, id)
+    /// order. Null when this page is not full, so it is the last.
     pub next: Option<i64>,
 }
 
-/// The payment history of a bill, newest first, paged.
+/// The payment history of a bill, newest paid date first (ties by id),
+/// paged: pass `next` as `before` for the following page.
 #[utoipa::path(get, path = "/api/bills/{id}/payments", tag = "bills", params(("id" = i64, Path), PageQuery),
-    responses((status = 200, body = PaymentPage), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PaymentPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn payment_history(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -188,8 +194,12 @@ pub async fn payment_history(
     let items = state
         .db
         .run(move |conn| {
+            let filter = PaymentFilter {
+                bill_id: Some(id),
+                ..PaymentFilter::default()
+            };
             Ok(bills::get(conn, user, id, today)
-                .and_then(|_| payments::list(conn, user, Some(id), None, None, page.before, limit)))
+                .and_then(|_| payments::list(conn, user, filter, page.before, limit)))
         })
         .await??;
     let next = (items.len() as u32 == limit)

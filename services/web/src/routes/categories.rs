@@ -36,8 +36,8 @@ pub async fn create(
     let user = current.user.id;
     let created = state
         .db
-        .write(move |tx| Ok(categories::create(tx, user, input)))
-        .await??;
+        .try_write(move |tx| categories::create(tx, user, input))
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -55,8 +55,8 @@ pub async fn update(
     Ok(Json(
         state
             .db
-            .write(move |tx| Ok(categories::update(tx, user, id, input)))
-            .await??,
+            .try_write(move |tx| categories::update(tx, user, id, input))
+            .await?,
     ))
 }
 
@@ -71,8 +71,8 @@ pub async fn delete(
     let user = current.user.id;
     state
         .db
-        .write(move |tx| Ok(categories::delete(tx, user, id)))
-        .await??;
+        .try_write(move |tx| categories::delete(tx, user, id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -103,7 +103,7 @@ pub async fn restore(
     Ok(Json(
         state
             .db
-            .write(move |tx| Ok(categories::restore(tx, user, id)))
-            .await??,
+            .try_write(move |tx| categories::restore(tx, user, id))
+            .await?,
     ))
 }

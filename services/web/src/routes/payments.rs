@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use billtracker::bills::payments::{self, Payment, PaymentInput, Source};
+use billtracker::bills::payments::{self, Payment, PaymentFilter, PaymentInput, Source};
 use billtracker::bills::tracker::Bucket;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -14,8 +14,10 @@ use crate::auth::extract::CurrentUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::routes::bills::PaymentPage;
+use crate::routes::tracker::MonthQuery;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PaymentQuery {
     pub bill_id: Option<i64>,
     /// Paid on or after (YYYY-MM-DD).
@@ -24,12 +26,15 @@ pub struct PaymentQuery {
     /// Paid on or before (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date)]
     pub to: Option<Date>,
+    /// The `next` of the previous page: the id of its last payment.
     pub before: Option<i64>,
+    /// Page size, 1 to 200 (default 50).
     pub limit: Option<u32>,
 }
 
-/// The user's payments, newest first, paged.
-#[utoipa::path(get, path = "/api/payments", tag = "payments", params(PaymentQuery), responses((status = 200, body = PaymentPage)))]
+/// The user's payments, newest paid date first (ties by id), paged: pass
+/// `next` as `before` for the following page.
+#[utoipa::path(get, path = "/api/payments", tag = "payments", params(PaymentQuery), responses((status = 200, body = PaymentPage), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -37,19 +42,14 @@ pub async fn list(
 ) -> Result<Json<PaymentPage>, ApiError> {
     let user = current.user.id;
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let filter = PaymentFilter {
+        bill_id: query.bill_id,
+        from: query.from,
+        to: query.to,
+    };
     let items = state
         .db
-        .run(move |conn| {
-            Ok(payments::list(
-                conn,
-                user,
-                query.bill_id,
-                query.from,
-                query.to,
-                query.before,
-                limit,
-            ))
-        })
+        .run(move |conn| Ok(payments::list(conn, user, filter, query.before, limit)))
         .await??;
     let next = (items.len() as u32 == limit)
         .then(|| items.last().map(|p| p.id))
@@ -68,8 +68,8 @@ pub async fn create(
     let (user, today) = (current.user.id, state.today());
     let payment = state
         .db
-        .write(move |tx| Ok(payments::create(tx, user, input, Source::Manual, today)))
-        .await??;
+        .try_write(move |tx| payments::create(tx, user, input, Source::Manual, today))
+        .await?;
     Ok((StatusCode::CREATED, Json(payment)))
 }
 
@@ -86,8 +86,8 @@ pub async fn update(
     Ok(Json(
         state
             .db
-            .write(move |tx| Ok(payments::update(tx, user, id, input, today)))
-            .await??,
+            .try_write(move |tx| payments::update(tx, user, id, input, today))
+            .await?,
     ))
 }
 
@@ -102,8 +102,8 @@ pub async fn delete(
     let user = current.user.id;
     state
         .db
-        .write(move |tx| Ok(payments::delete_many(tx, user, &[id])))
-        .await??;
+        .try_write(move |tx| payments::delete_many(tx, user, &[id]))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -118,8 +118,8 @@ pub async fn restore(
     let user = current.user.id;
     let mut restored = state
         .db
-        .write(move |tx| Ok(payments::restore_many(tx, user, &[id])))
-        .await??;
+        .try_write(move |tx| payments::restore_many(tx, user, &[id]))
+        .await?;
     restored
         .pop()
         .map(Json)
@@ -156,13 +156,12 @@ pub async fn bulk(
     ApiJson(body): ApiJson<BulkPay>,
 ) -> Result<Json<BulkPaid>, ApiError> {
     let (user, today) = (current.user.id, state.today());
-    if !(1..=12).contains(&body.month) {
-        return Err(ApiError::bad_request(
-            "INVALID_INPUT",
-            "month",
-            "month is 1 to 12",
-        ));
+    MonthQuery {
+        year: Some(body.year),
+        month: Some(body.month),
     }
+    .resolve(today)?;
+
     // One transaction: a failure on any occurrence pays none of them.
     let answer = state
         .db
@@ -216,8 +215,8 @@ pub async fn bulk_delete(
     }
     let ids = state
         .db
-        .write(move |tx| Ok(payments::delete_many(tx, user, &body.ids)))
-        .await??;
+        .try_write(move |tx| payments::delete_many(tx, user, &body.ids))
+        .await?;
     Ok(Json(PaymentIds { ids }))
 }
 
@@ -240,7 +239,7 @@ pub async fn bulk_restore(
     Ok(Json(
         state
             .db
-            .write(move |tx| Ok(payments::restore_many(tx, user, &body.ids)))
-            .await??,
+            .try_write(move |tx| payments::restore_many(tx, user, &body.ids))
+            .await?,
     ))
 }

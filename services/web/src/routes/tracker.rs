@@ -17,6 +17,7 @@ use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::routes::payments::PaymentIds;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// Defaults to the current year.
     pub year: Option<i16>,
@@ -87,7 +88,6 @@ pub async fn overdue(
                 (Ok(p), Ok(o)) => (p, o),
                 (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
             };
-            let today_text = today.to_string();
             let mut rows: Vec<Row> = bills
                 .iter()
                 .flat_map(|bill| {
@@ -97,12 +97,7 @@ pub async fn overdue(
                         .collect::<Vec<_>>()
                 })
                 .filter(|row| !row.skipped && row.remaining_cents > 0)
-                .filter(|row| {
-                    row.month_override
-                        .as_ref()
-                        .and_then(|o| o.snoozed_until.as_deref())
-                        .is_none_or(|until| until <= today_text.as_str())
-                })
+                .filter(|row| !row.is_snoozed(today))
                 .collect();
             rows.sort_by(|a, b| (a.due_date, &a.name).cmp(&(b.due_date, &b.name)));
             Ok(Ok(rows))
@@ -148,12 +143,8 @@ pub async fn put_override(
     };
     let saved = state
         .db
-        .write(move |tx| {
-            Ok(payments::set_override(
-                tx, user, bill_id, due_date, value, today,
-            ))
-        })
-        .await??;
+        .try_write(move |tx| payments::set_override(tx, user, bill_id, due_date, value, today))
+        .await?;
     Ok(Json(OverrideAnswer { value: saved }))
 }
 
@@ -169,8 +160,8 @@ pub async fn delete_override(
     let (user, today) = (current.user.id, state.today());
     state
         .db
-        .write(move |tx| Ok(payments::clear_override(tx, user, bill_id, due_date, today)))
-        .await??;
+        .try_write(move |tx| payments::clear_override(tx, user, bill_id, due_date, today))
+        .await?;
     Ok(Json(OverrideAnswer { value: None }))
 }
 
@@ -194,12 +185,8 @@ pub async fn quick_pay(
     let method = body.and_then(|ApiJson(b)| b.method);
     let payment = state
         .db
-        .write(move |tx| {
-            Ok(payments::quick_pay(
-                tx, user, bill_id, due_date, method, today,
-            ))
-        })
-        .await??;
+        .try_write(move |tx| payments::quick_pay(tx, user, bill_id, due_date, method, today))
+        .await?;
     Ok((axum::http::StatusCode::CREATED, Json(payment)))
 }
 
@@ -216,18 +203,7 @@ pub async fn remove_payments(
     let (user, today) = (current.user.id, state.today());
     let ids = state
         .db
-        .write(move |tx| {
-            if let Err(error) = bills::get(tx, user, bill_id, today) {
-                return Ok(Err(error));
-            }
-            let mut stmt = tx.prepare(
-                "SELECT id FROM payments WHERE user_id = ?1 AND bill_id = ?2 AND due_date = ?3 AND deleted_at IS NULL",
-            )?;
-            let ids: Vec<i64> = stmt
-                .query_map(rusqlite::params![user, bill_id, due_date.to_string()], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            Ok(payments::delete_many(tx, user, &ids))
-        })
-        .await??;
+        .try_write(move |tx| payments::delete_of_occurrence(tx, user, bill_id, due_date, today))
+        .await?;
     Ok(Json(PaymentIds { ids }))
 }

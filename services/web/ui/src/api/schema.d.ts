@@ -515,7 +515,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The payment history of a bill, newest first, paged. */
+        /**
+         * The payment history of a bill, newest paid date first (ties by id),
+         *     paged: pass `next` as `before` for the following page.
+         */
         get: operations["payment_history"];
         put?: never;
         post?: never;
@@ -800,7 +803,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's payments, newest first, paged. */
+        /**
+         * The user's payments, newest paid date first (ties by id), paged: pass
+         *     `next` as `before` for the following page.
+         */
         get: operations["list"];
         put?: never;
         /** Records a payment toward one occurrence. */
@@ -1602,7 +1608,12 @@ export interface components {
         };
         PaymentPage: {
             items: components["schemas"]["Payment"][];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The id of the last payment of this page, to send as `before` for the
+             *     next one; the next page goes on from its place in the (paid date, id)
+             *     order. Null when this page is not full, so it is the last.
+             */
             next?: number | null;
         };
         /** @description An upcoming event of a feed, for the preview. */
@@ -2843,14 +2854,14 @@ export interface operations {
     };
     list: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Text to find in the name or notes. */
-                q: string | null;
-                category_id: number | null;
-                active: boolean | null;
+                q?: string;
+                category_id?: number;
+                active?: boolean;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -3043,14 +3054,15 @@ export interface operations {
     };
     payment_history: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `next` of the previous page: the id of its last payment. */
+                before?: number;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: number;
-                /** @description The `next` of the previous page. */
-                before: number | null;
-                /** @description Page size, 1 to 200 (default 50). */
-                limit: number | null;
             };
             cookie?: never;
         };
@@ -3062,6 +3074,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -3105,14 +3125,14 @@ export interface operations {
     };
     month: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Defaults to the current year. */
-                year: number | null;
+                year?: number;
                 /** @description 1 to 12; defaults to the current month. */
-                month: number | null;
+                month?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -3672,17 +3692,19 @@ export interface operations {
     };
     list: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                bill_id: number | null;
+            query?: {
+                bill_id?: number;
                 /** @description Paid on or after (YYYY-MM-DD). */
-                from: string | null;
+                from?: string;
                 /** @description Paid on or before (YYYY-MM-DD). */
-                to: string | null;
-                before: number | null;
-                limit: number | null;
+                to?: string;
+                /** @description The `next` of the previous page: the id of its last payment. */
+                before?: number;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -3693,6 +3715,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3970,14 +4000,14 @@ export interface operations {
     };
     get: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Defaults to the current year. */
-                year: number | null;
+                year?: number;
                 /** @description 1 to 12; defaults to the current month. */
-                month: number | null;
+                month?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -4046,14 +4076,14 @@ export interface operations {
     };
     month: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Defaults to the current year. */
-                year: number | null;
+                year?: number;
                 /** @description 1 to 12; defaults to the current month. */
-                month: number | null;
+                month?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
