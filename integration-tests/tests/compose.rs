@@ -216,4 +216,9 @@ fn the_dockerfile_builds_the_spa_and_ships_every_binary_as_a_non_root_user() {
         "runs as non-root"
     );
     assert!(text.contains("VOLUME") && text.contains("/data"));
+    let (name, value) = billtracker::process::MALLOC_SETTING;
+    assert!(
+        text.contains(&format!("{name}={value}")),
+        "the image runs with the suite's malloc setting"
+    );
 }

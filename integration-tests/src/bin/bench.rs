@@ -146,9 +146,36 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// Idle memory as the image and `run-all` run the processes, and with
+/// glibc's defaults beside it.
 fn idle_memory() {
+    let shipped = idle_rss(true);
+    let defaults = idle_rss(false);
+    println!("idle memory (RSS) after start, as shipped (with glibc's defaults):");
+    for ((service, goal), (kib, default_kib)) in [
+        ("web", 30),
+        ("sync-worker", 20),
+        ("notifier", 20),
+        ("janitor", 20),
+    ]
+    .into_iter()
+    .zip(shipped.into_iter().zip(defaults))
+    {
+        println!(
+            "  {service:<12} {:>6.1} MB  ({:.1} MB)  (goal < {goal} MB)",
+            kib as f64 / 1024.0,
+            default_kib as f64 / 1024.0
+        );
+    }
+}
+
+fn idle_rss(shipped: bool) -> Vec<u64> {
     let mut suite = Suite::new();
     suite.set_env("RUST_LOG", "warn");
+    if shipped {
+        let (name, value) = billtracker::process::MALLOC_SETTING;
+        suite.set_env(name, value);
+    }
     suite.start_all();
     assert!(suite.wait_until_up(
         &["web", "sync-worker", "notifier", "janitor"],
@@ -157,20 +184,10 @@ fn idle_memory() {
     assert!(suite.wait_for_web(Duration::from_secs(10)));
     let _ = http().get(suite.url("/")).send();
     std::thread::sleep(Duration::from_secs(5));
-    println!("idle memory (RSS) after start:");
-    for (service, goal) in [
-        ("web", 30),
-        ("sync-worker", 20),
-        ("notifier", 20),
-        ("janitor", 20),
-    ] {
-        let pid = suite.process(service).child.id();
-        let kib = rss_kib(pid).unwrap_or(0);
-        println!(
-            "  {service:<12} {:>6.1} MB  (goal < {goal} MB)",
-            kib as f64 / 1024.0
-        );
-    }
+    ["web", "sync-worker", "notifier", "janitor"]
+        .into_iter()
+        .map(|service| rss_kib(suite.process(service).child.id()).unwrap_or(0))
+        .collect()
 }
 
 fn time_to_health() {

@@ -48,7 +48,12 @@ async fn supervise(common: &CommonArgs, web: &WebArgs) -> i32 {
     let mut children: Vec<(Service, Child)> = Vec::new();
     for service in Service::ALL {
         let path = dir.join(service.binary());
-        let spawned = Command::new(&path)
+        let mut command = Command::new(&path);
+        let (malloc_name, malloc_value) = billtracker::process::MALLOC_SETTING;
+        if std::env::var_os(malloc_name).is_none() {
+            command.env(malloc_name, malloc_value);
+        }
+        let spawned = command
             .env("DATA_DIR", &common.data_dir)
             .env("PORT", web.port.to_string())
             .env("BIND_ADDRESS", web.bind_address.to_string())
