@@ -93,15 +93,26 @@ fn a_worker_killed_while_holding_jobs_is_restarted_and_every_job_completes() {
     .expect("the worker started handling");
     suite.signal("notifier", Signal::SIGKILL, Duration::from_secs(5));
 
-    let held: i64 = suite
-        .queue()
-        .query_row(
-            "SELECT count(*) FROM Jobs WHERE job_type = 'notify' AND status IN ('Queued', 'Running')",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert!(held > 0, "the killed worker held jobs");
+    // The jobs the dead worker held, by id and probe key.
+    let held: Vec<(String, String, String)> = {
+        let queue = suite.queue();
+        let mut stmt = queue
+            .prepare(
+                r#"
+                SELECT id, json_extract(CAST(job AS TEXT), '$.key'), lock_by
+                FROM Jobs
+                WHERE job_type = 'notify'
+                  AND status IN ('Queued', 'Running')
+                  AND CAST(job AS TEXT) LIKE '%' || ?1 || '%'
+                "#,
+            )
+            .unwrap();
+        stmt.query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    assert!(!held.is_empty(), "the killed worker held jobs");
     assert!(
         probe_rows(&conn, &prefix) < 60,
         "work was left when it died"
@@ -117,25 +128,80 @@ fn a_worker_killed_while_holding_jobs_is_restarted_and_every_job_completes() {
             suite.logs("notifier")
         )
     });
+    wait_for(Duration::from_secs(10), || {
+        (job_counts(&suite, &prefix) == (60, 60)).then_some(())
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "all 60 jobs marked done, got {:?}",
+            job_counts(&suite, &prefix)
+        )
+    });
 
-    let (rows, distinct): (i64, i64) = conn
+    // Every job has its one row, and no row lacks a job.
+    let queue = suite.queue();
+    queue
+        .execute(
+            "ATTACH DATABASE ?1 AS bills",
+            [suite.bills_db().display().to_string()],
+        )
+        .unwrap();
+    let (jobs_with_row, rows): (i64, i64) = queue
         .query_row(
-            "SELECT count(*), count(DISTINCT probe_key) FROM queue_probes WHERE probe_key LIKE ?1 || '-%'",
+            r#"
+            SELECT
+                (SELECT count(*)
+                 FROM Jobs j
+                 JOIN bills.queue_probes p
+                   ON p.probe_key = json_extract(CAST(j.job AS TEXT), '$.key')
+                 WHERE CAST(j.job AS TEXT) LIKE '%' || ?1 || '%'),
+                (SELECT count(*)
+                 FROM bills.queue_probes
+                 WHERE probe_key LIKE ?1 || '-%')
+            "#,
             [&prefix],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!(
-        (rows, distinct),
-        (60, 60),
-        "each job has its effect exactly once"
-    );
-    let (total, done) = job_counts(&suite, &prefix);
-    assert_eq!(total, 60);
-    wait_for(Duration::from_secs(10), || {
-        (job_counts(&suite, &prefix).1 == 60).then_some(())
-    })
-    .unwrap_or_else(|| panic!("all jobs marked done, got {done}"));
+    assert_eq!((jobs_with_row, rows), (60, 60), "one row per job");
+
+    // Each job the dead worker held ran again under the new worker.
+    for (id, key, dead_worker) in &held {
+        let (status, attempts, lock_by): (String, i64, String) = queue
+            .query_row(
+                "SELECT status, attempts, lock_by FROM Jobs WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(status, "Done", "{key}");
+        assert!(
+            attempts >= 2,
+            "{key} was re-run after the kill: {attempts} attempt(s)"
+        );
+        assert_ne!(
+            &lock_by, dead_worker,
+            "{key} was finished by the new worker"
+        );
+    }
+
+    // Only a job held at the kill may have run twice; its row counts both.
+    let mut runs = conn
+        .prepare("SELECT probe_key, runs FROM queue_probes WHERE probe_key LIKE ?1 || '-%'")
+        .unwrap();
+    let runs: Vec<(String, i64)> = runs
+        .query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for (key, runs) in runs {
+        let was_held = held.iter().any(|(_, k, _)| *k == key);
+        let allowed = if was_held { 1..=2 } else { 1..=1 };
+        assert!(
+            allowed.contains(&runs),
+            "{key} ran {runs} time(s) (held at the kill: {was_held})"
+        );
+    }
 }
 
 #[test]

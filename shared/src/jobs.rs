@@ -56,6 +56,14 @@ pub struct Probe {
     /// slow job when checking crash recovery and shutdown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_ms: Option<u64>,
+    /// How many of its first attempts fail on purpose before one writes the
+    /// row (0, the default, fails none), to check retry with backoff.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fail_first: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

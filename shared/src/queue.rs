@@ -103,6 +103,7 @@ pub async fn push_probes(
     let probes = (0..count).map(|i| Probe {
         key: format!("{prefix}-{i:06}"),
         hold_ms,
+        fail_first: 0,
     });
     match queue {
         QueueName::Sync => push(pool, probes.map(SyncJob::Probe).collect()).await?,

@@ -18,6 +18,17 @@ use crate::heartbeat::{CurrentJobs, Heartbeat, Instance, Service};
 use crate::jobs::Job;
 use crate::{process, queue, shutdown};
 
+tokio::task_local! {
+    static ATTEMPT: usize;
+}
+
+/// The attempt of the job being handled on this task: 1 for its first run,
+/// higher for a retry after an error or a run after a crashed worker. 1
+/// outside a job.
+pub fn attempt() -> usize {
+    ATTEMPT.try_with(|attempt| *attempt).unwrap_or(1)
+}
+
 /// What a job handler gets besides its payload.
 #[derive(Debug, Clone)]
 pub struct JobContext {
@@ -139,11 +150,20 @@ where
         .backend(backend)
         .concurrency(concurrency)
         .retry(RetryPolicy::retries(3).with_backoff(backoff))
-        .build(move |job: J, id: TaskId| {
+        .build(move |job: J, id: TaskId, attempt: Attempt| {
             let handler = handler.clone();
             let context = context.clone();
             let jobs = jobs.clone();
-            async move { execute(job, id.to_string(), context, jobs, handler).await }
+            async move {
+                // Read inside the future: the count is raised when the attempt starts.
+                let attempt = attempt.current();
+                ATTEMPT
+                    .scope(
+                        attempt,
+                        execute(job, id.to_string(), context, jobs, handler),
+                    )
+                    .await
+            }
         });
 
     worker
@@ -168,8 +188,13 @@ where
 {
     let name = job.name();
     let label = format!("{} {name} {id}", J::QUEUE);
-    let span =
-        tracing::info_span!("job", job.queue = J::QUEUE.as_str(), job.name = name, job.id = %id);
+    let span = tracing::info_span!(
+        "job",
+        job.queue = J::QUEUE.as_str(),
+        job.name = name,
+        job.id = %id,
+        job.attempt = attempt()
+    );
 
     tracing::info!(parent: &span, "job started");
     jobs.started(&label);
