@@ -15,6 +15,7 @@ use crate::routes::tracker::MonthQuery;
 
 /// The month a change applies to; both are required.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PlanMonth {
     pub year: i16,
     /// 1 to 12.

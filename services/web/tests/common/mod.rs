@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod openapi;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Instant;
