@@ -143,6 +143,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(payments::list, payments::create))
         .routes(routes!(payments::update, payments::delete))
         .routes(routes!(payments::restore))
+        .routes(routes!(payments::autopay_failed))
         .routes(routes!(payments::bulk))
         .routes(routes!(payments::bulk_delete))
         .routes(routes!(payments::bulk_restore))

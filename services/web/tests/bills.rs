@@ -1070,3 +1070,147 @@ async fn an_undo_that_fails_on_one_payment_restores_none() {
     let list = alice.send(&app.router, "GET", "/api/payments", None).await;
     assert_eq!(list.json["items"], json!([]), "still deleted");
 }
+
+/// The daily run's autopay step over the app's database, as the janitor runs it.
+fn record_autopay(app: &TestApp, today: jiff::civil::Date) -> usize {
+    use billtracker::bills::autopay;
+    let mut conn = app.db.get().unwrap();
+    let tx = conn.transaction().unwrap();
+    let recorded = autopay::record_due(&tx, autopay::first_window(today), today).unwrap();
+    tx.commit().unwrap();
+    recorded
+}
+
+#[tokio::test]
+async fn an_autopay_marked_as_failed_is_owed_again_and_never_recorded_again() {
+    let app = app().await;
+    let mut alice = signed_in_user(&app, "alice").await;
+    let mut bob = signed_in_user(&app, "bob").await;
+    let mut admin = admin(&app).await;
+    let now = alice.send(&app.router, "GET", "/api/tracker", None).await;
+    let today: jiff::civil::Date = now.json["today"].as_str().unwrap().parse().unwrap();
+    let due = today.checked_sub(jiff::ToSpan::days(5)).unwrap();
+    let month = format!("/api/tracker?year={}&month={}", due.year(), due.month());
+    let bill = |name: &str, autopay: bool| {
+        json!({"name": name, "amount_cents": 4200, "cycle": "monthly", "due_day": due.day(),
+               "anchor_date": due.to_string(), "autopay": autopay})
+    };
+    let phone = create_bill(&app, &mut alice, bill("Phone", true)).await["id"].clone();
+    let rent = create_bill(&app, &mut alice, bill("Rent", false)).await["id"].clone();
+    let manual = alice
+        .send(
+            &app.router,
+            "POST",
+            "/api/payments",
+            Some(json!({"bill_id": rent, "due_date": due.to_string(), "amount_cents": 4200})),
+        )
+        .await;
+    assert_eq!(manual.status, StatusCode::CREATED, "{:?}", manual.json);
+    assert_eq!(record_autopay(&app, today), 1);
+    let tracker = alice.send(&app.router, "GET", &month, None).await.json;
+    let phone_row = row(&tracker, phone.as_i64().unwrap());
+    assert_eq!(phone_row["status"], "paid");
+    assert_eq!(phone_row["autopay_failed"], false);
+    let autopay_id = phone_row["autopay_payment_id"].as_i64().unwrap();
+    let mark = |id: i64| format!("/api/payments/{id}/autopay-failed");
+
+    let foreign = bob.send(&app.router, "POST", &mark(autopay_id), None).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{:?}", foreign.json);
+    let by_hand = manual.json["id"].as_i64().unwrap();
+    let refused = alice.send(&app.router, "POST", &mark(by_hand), None).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{:?}", refused.json);
+    assert_eq!(refused.code(), "NOT_AUTOPAY");
+    let untouched = alice.send(&app.router, "GET", &month, None).await.json;
+    assert_eq!(untouched["totals"]["paid_count"], 2, "nothing was removed");
+
+    let marked = alice
+        .send(&app.router, "POST", &mark(autopay_id), None)
+        .await;
+    assert_eq!(marked.status, StatusCode::OK, "{:?}", marked.json);
+    assert_eq!(marked.json["autopay_failed"], true);
+    assert_eq!(marked.json["payment_count"], 0);
+    let tracker = alice.send(&app.router, "GET", &month, None).await.json;
+    let phone_row = row(&tracker, phone.as_i64().unwrap());
+    assert!(
+        ["late", "missed"].contains(&phone_row["status"].as_str().unwrap()),
+        "{phone_row}"
+    );
+    assert_eq!(phone_row["autopay_failed"], true);
+    assert_eq!(phone_row["remaining_cents"], 4200);
+    assert_eq!(phone_row["autopay_payment_id"], Value::Null);
+    assert_eq!(tracker["totals"]["overdue_count"], 1);
+    assert_eq!(
+        record_autopay(&app, today),
+        0,
+        "the daily run leaves it alone"
+    );
+
+    // Undo: restoring the payment puts it back and clears the mark.
+    let restored = alice
+        .send(
+            &app.router,
+            "POST",
+            &format!("/api/payments/{autopay_id}/restore"),
+            None,
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{:?}", restored.json);
+    let tracker = alice.send(&app.router, "GET", &month, None).await.json;
+    let phone_row = row(&tracker, phone.as_i64().unwrap());
+    assert_eq!(phone_row["status"], "paid");
+    assert_eq!(phone_row["autopay_failed"], false);
+    assert_eq!(tracker["totals"]["overdue_count"], 0);
+
+    // Marked again and purged: the mark outlives the payment.
+    let marked = alice
+        .send(&app.router, "POST", &mark(autopay_id), None)
+        .await;
+    assert_eq!(marked.status, StatusCode::OK, "{:?}", marked.json);
+    app.db
+        .get()
+        .unwrap()
+        .execute(
+            "UPDATE payments SET deleted_at = '2000-01-01T00:00:00.000Z' WHERE id = ?1",
+            [autopay_id],
+        )
+        .unwrap();
+    let purged = admin
+        .send(
+            &app.router,
+            "POST",
+            "/api/admin/cleanup",
+            Some(json!({"tasks": ["deleted_records"]})),
+        )
+        .await;
+    assert_eq!(purged.status, StatusCode::OK, "{:?}", purged.json);
+    let left: i64 = app
+        .db
+        .get()
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM payments WHERE id = ?1",
+            [autopay_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "the purge removed the payment");
+    assert_eq!(record_autopay(&app, today), 0);
+    let tracker = alice.send(&app.router, "GET", &month, None).await.json;
+    let phone_row = row(&tracker, phone.as_i64().unwrap());
+    assert_eq!(phone_row["payment_count"], 0);
+    assert_eq!(phone_row["autopay_failed"], true);
+
+    // Paying it by hand works as usual.
+    let paid = alice
+        .send(
+            &app.router,
+            "POST",
+            &format!("/api/occurrences/{phone}/{due}/quick-pay"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{:?}", paid.json);
+    let tracker = alice.send(&app.router, "GET", &month, None).await.json;
+    assert_eq!(row(&tracker, phone.as_i64().unwrap())["status"], "paid");
+    assert_eq!(tracker["totals"]["overdue_count"], 0);
+}

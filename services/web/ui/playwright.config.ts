@@ -2,7 +2,7 @@
 // directory, driven by Debian's Chromium, with single sign-on through a real OpenID provider
 // (the certified oidc-provider package in integration-tests/oidc-provider). Build the UI, then
 // the server, then run:
-//   npm run build && cargo build -p billtracker-web && npm run test:e2e
+//   npm run build && cargo build -p billtracker-web -p billtracker-janitor && npm run test:e2e
 import { defineConfig } from '@playwright/test';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -171,6 +171,8 @@ mod tests {
             skipped: false,
             payment_count: i64::from(paid > 0),
             month_override: None,
+            autopay_payment_id: None,
+            autopay_failed: false,
         }
     }
 

@@ -34,6 +34,8 @@ pub fn tracker_for(
     let bills = bills::tracked(conn, user_id, today)?;
     let paid = payments::paid_by_occurrence(conn, user_id, first, last)?;
     let overrides = payments::overrides(conn, user_id, first, last)?;
-    tracker::month(year, month, today, &bills, &paid, &overrides)
-        .ok_or_else(|| BillsError::invalid("month", "month is 1 to 12"))
+    let mut tracker = tracker::month(year, month, today, &bills, &paid, &overrides)
+        .ok_or_else(|| BillsError::invalid("month", "month is 1 to 12"))?;
+    tracker.note_autopay(&autopay::marks(conn, user_id, first, last)?);
+    Ok(tracker)
 }

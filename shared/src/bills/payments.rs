@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::autopay;
 use super::bills::{self, Bill};
 use super::categories::days_left;
 use super::cycle;
@@ -396,7 +397,8 @@ pub fn delete_of_occurrence(
     delete_many(tx, user_id, &ids)
 }
 
-/// Restores soft-deleted payments (within the recovery window).
+/// Restores soft-deleted payments (within the recovery window). A restored
+/// autopay payment that was marked as failed clears the mark.
 pub fn restore_many(tx: &Transaction<'_>, user_id: i64, ids: &[i64]) -> BillsResult<Vec<Payment>> {
     let mut restored = Vec::new();
     for id in ids {
@@ -415,6 +417,8 @@ pub fn restore_many(tx: &Transaction<'_>, user_id: i64, ids: &[i64]) -> BillsRes
         match deleted_at {
             Some(at) if days_left(&at) > 0 => {
                 tx.execute("UPDATE payments SET deleted_at = NULL WHERE id = ?1", [id])?;
+                // The bank paid after all: an autopay marked as failed is back.
+                tx.execute("DELETE FROM autopay_failures WHERE payment_id = ?1", [id])?;
                 restored.push(get(tx, user_id, *id)?);
             }
             _ => return Err(BillsError::NotFound("the deleted payment")),
@@ -562,13 +566,27 @@ pub fn occurrence_row(
 ) -> BillsResult<tracker::Row> {
     let bill = bills::get(tx, user_id, bill_id, today)?;
     check_occurrence(&bill, due_date)?;
-    let tracked = bills::tracked(tx, user_id, today)?
+    row_of(tx, user_id, bill_id, due_date, today)
+}
+
+/// The tracker row of a (bill, due date) that payments were recorded for,
+/// without checking it against the bill's current schedule.
+pub(crate) fn row_of(
+    conn: &Connection,
+    user_id: i64,
+    bill_id: i64,
+    due_date: Date,
+    today: Date,
+) -> BillsResult<tracker::Row> {
+    let tracked = bills::tracked(conn, user_id, today)?
         .into_iter()
         .find(|b| b.id == bill_id)
         .ok_or(BillsError::NotFound("the bill"))?;
-    let paid = paid_by_occurrence(tx, user_id, due_date, due_date)?;
-    let overrides = overrides(tx, user_id, due_date, due_date)?;
-    Ok(tracker::row(&tracked, due_date, today, &paid, &overrides))
+    let paid = paid_by_occurrence(conn, user_id, due_date, due_date)?;
+    let overrides = overrides(conn, user_id, due_date, due_date)?;
+    let mut row = tracker::row(&tracked, due_date, today, &paid, &overrides);
+    row.note_autopay(&autopay::marks(conn, user_id, due_date, due_date)?);
+    Ok(row)
 }
 
 /// Pays the remaining amount of an occurrence today.

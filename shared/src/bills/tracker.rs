@@ -127,9 +127,25 @@ pub struct Row {
     pub payment_count: i64,
     #[serde(rename = "override")]
     pub month_override: Option<Override>,
+    /// The live payment the daily run recorded for this occurrence, which the
+    /// user can mark as failed (`POST /api/payments/{id}/autopay-failed`).
+    pub autopay_payment_id: Option<i64>,
+    /// The user marked this occurrence's autopay as failed: the bank did not
+    /// pay, and the daily run does not record autopay for it again.
+    pub autopay_failed: bool,
 }
 
 impl Row {
+    /// Adds what `marks` says of this occurrence's autopay.
+    pub fn note_autopay(&mut self, marks: &AutopayMarks) {
+        let mark = marks
+            .get(&(self.bill_id, self.due_date))
+            .copied()
+            .unwrap_or_default();
+        self.autopay_payment_id = mark.payment_id;
+        self.autopay_failed = mark.failed;
+    }
+
     /// Snoozed: no reminders or overdue alerts before the snooze date.
     pub fn is_snoozed(&self, today: Date) -> bool {
         self.month_override
@@ -158,6 +174,27 @@ pub struct Tracker {
     pub totals: Totals,
     pub buckets: Vec<BucketView>,
 }
+
+impl Tracker {
+    /// Adds what `marks` says of autopay to every row.
+    pub fn note_autopay(&mut self, marks: &AutopayMarks) {
+        for row in self.buckets.iter_mut().flat_map(|b| &mut b.rows) {
+            row.note_autopay(marks);
+        }
+    }
+}
+
+/// Autopay of one occurrence, as the tracker shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AutopayMark {
+    /// The live payment recorded by the daily run (source `autopay`).
+    pub payment_id: Option<i64>,
+    /// The user marked the autopay as failed.
+    pub failed: bool,
+}
+
+/// Autopay marks per occurrence; an occurrence without one has neither.
+pub type AutopayMarks = HashMap<(i64, Date), AutopayMark>;
 
 /// Payments per occurrence: (bill id, due date) → (total cents, count).
 pub type PaidByOccurrence = HashMap<(i64, Date), (i64, i64)>;
@@ -222,6 +259,8 @@ pub fn row(
         skipped,
         payment_count,
         month_override,
+        autopay_payment_id: None,
+        autopay_failed: false,
     }
 }
 

@@ -3,8 +3,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use billtracker::bills::autopay;
 use billtracker::bills::payments::{self, Payment, PaymentFilter, PaymentInput, Source};
-use billtracker::bills::tracker::Bucket;
+use billtracker::bills::tracker::{Bucket, Row};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -124,6 +125,33 @@ pub async fn restore(
         .pop()
         .map(Json)
         .ok_or_else(|| ApiError::not_found("the deleted payment"))
+}
+
+/// Marks an autopay payment as failed: the bank did not pay. The payment is
+/// deleted, the occurrence is owed again and marked `autopay_failed`, and
+/// the daily run never records autopay for it again. Undo: restore the
+/// payment (`POST /api/payments/{id}/restore`), which clears the mark.
+/// Answers the occurrence's tracker row; a payment not recorded by
+/// autopay is refused with `NOT_AUTOPAY`.
+#[utoipa::path(post, path = "/api/payments/{id}/autopay-failed", tag = "payments", params(("id" = i64, Path)),
+    responses((status = 200, body = Row), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn autopay_failed(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Row>, ApiError> {
+    let (user, today) = (current.user.id, state.today());
+    let row = state
+        .db
+        .try_write(move |tx| autopay::mark_failed(tx, user, id, today))
+        .await?;
+    tracing::info!(
+        user.id = user,
+        payment.id = id,
+        bill.id = row.bill_id,
+        "autopay marked as failed"
+    );
+    Ok(Json(row))
 }
 
 /// Pay every unpaid occurrence due up to today in one bucket of a month.

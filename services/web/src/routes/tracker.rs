@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use billtracker::bills::autopay;
 use billtracker::bills::payments::{self, Method, Payment};
 use billtracker::bills::tracker::{self, Override, Row, Tracker};
 use billtracker::bills::{self as domain, bills};
@@ -84,16 +85,21 @@ pub async fn overdue(
             };
             let paid = payments::paid_by_occurrence(conn, user, from, to);
             let overrides = payments::overrides(conn, user, from, to);
-            let (paid, overrides) = match (paid, overrides) {
-                (Ok(p), Ok(o)) => (p, o),
-                (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
+            let marks = autopay::marks(conn, user, from, to);
+            let (paid, overrides, marks) = match (paid, overrides, marks) {
+                (Ok(p), Ok(o), Ok(m)) => (p, o, m),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Ok(Err(e)),
             };
             let mut rows: Vec<Row> = bills
                 .iter()
                 .flat_map(|bill| {
                     tracker::visible_occurrences(bill, from, to, &paid)
                         .into_iter()
-                        .map(|due| tracker::row(bill, due, today, &paid, &overrides))
+                        .map(|due| {
+                            let mut row = tracker::row(bill, due, today, &paid, &overrides);
+                            row.note_autopay(&marks);
+                            row
+                        })
                         .collect::<Vec<_>>()
                 })
                 .filter(|row| !row.skipped && row.remaining_cents > 0)

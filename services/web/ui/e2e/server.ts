@@ -68,3 +68,48 @@ export async function startServer(port: number, env: Record<string, string>): Pr
     await new Promise((wait) => setTimeout(wait, 100));
   }
 }
+
+/** The janitor binary, which runs the daily run (autopay among its steps). */
+export const janitorBinary =
+  process.env.BILLTRACKER_JANITOR_BIN ?? join(workspaceRoot, 'target/debug/billtracker-janitor');
+
+/**
+ * Starts a real janitor on the run's data directory, beside the run's server, as an operator
+ * runs the four processes on one `DATA_DIR`. It queues the daily run at start; this waits until
+ * `done` says what the run should have done is there, then stops the janitor.
+ */
+export async function runDailyRun(done: () => Promise<boolean>): Promise<void> {
+  const runDir = process.env.BILLTRACKER_E2E_RUN_DIR;
+  if (!runDir) {
+    throw new Error(
+      'BILLTRACKER_E2E_RUN_DIR is not set: run the tests through playwright.config.ts',
+    );
+  }
+  const dataDir = join(runDir, 'data');
+  const child = spawn(janitorBinary, [], {
+    cwd: dataDir,
+    env: { ...process.env, DATA_DIR: dataDir, LOG_FORMAT: 'text' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!(await done())) {
+      if (child.exitCode !== null) {
+        throw new Error(`billtracker-janitor exited with ${child.exitCode}:\n${log}`);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`the daily run did not finish within 30 s:\n${log}`);
+      }
+      await new Promise((wait) => setTimeout(wait, 200));
+    }
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+}

@@ -15,6 +15,7 @@ import {
 } from './bills-helpers';
 import { horizontalOverflow, mainNavigation } from './helpers';
 import { docScreenshot, HIDE_TOASTS } from './screenshots';
+import { runDailyRun } from './server';
 
 // Each test walks a whole flow through a debug build of the server: give it time.
 test.describe.configure({ timeout: 90_000 });
@@ -463,4 +464,62 @@ test('a payment the server refuses shows at once and then goes back', async ({ p
   // Nothing reached the server.
   expect((await serverTracker(page)).totals.paid_cents).toBe(0);
   await api.dispose();
+});
+
+test('an autopay the bank did not make is marked as failed, and Undo puts it back', async ({
+  page,
+  baseURL,
+}) => {
+  const account = await newUser(baseURL!, 'autopay');
+  const api = await apiAs(baseURL!, account);
+  const { today } = await api.get<Tracker>('/api/tracker');
+  await api.post<Bill>('/api/bills', {
+    name: 'Phone plan',
+    amount_cents: 4500,
+    cycle: 'monthly',
+    due_day: Number(today.slice(8, 10)),
+    anchor_date: today,
+    autopay: true,
+  });
+  // The real daily run records the autopay payment that came due today.
+  await runDailyRun(
+    async () => row(await api.get<Tracker>('/api/tracker'), 'Phone plan').payment_count > 0,
+  );
+  await api.dispose();
+
+  await signInAs(page, account);
+  const phone = occurrence(page, 'Phone plan');
+  const marker = phone.getByText('Autopay failed', { exact: true });
+  await expect(
+    phone.getByRole('button', { name: /remove the payments of Phone plan/ }),
+  ).toBeVisible();
+  await expect(marker).toBeHidden();
+
+  await phone.getByRole('button', { name: 'More for Phone plan' }).click();
+  await page.getByRole('menuitem', { name: 'Autopay failed' }).click();
+  const notice = toast(page, 'Phone plan: autopay marked as failed, it is unpaid again.');
+  await expect(notice).toBeVisible();
+  await expect(marker).toBeVisible();
+  await expect(phone.getByRole('button', { name: 'Quick pay Phone plan' })).toBeVisible();
+  const failed = await serverTracker(page);
+  expect(row(failed, 'Phone plan')).toMatchObject({
+    autopay_failed: true,
+    payment_count: 0,
+    paid_cents: 0,
+    remaining_cents: 4500,
+    autopay_payment_id: null,
+  });
+  await expectCardsToMatch(page, failed);
+
+  await notice.getByRole('button', { name: 'Undo' }).click();
+  await expect(toast(page, 'Phone plan is paid by autopay again.')).toBeVisible();
+  await expect(marker).toBeHidden();
+  await expect(phone.getByRole('button', { name: 'Quick pay Phone plan' })).toBeHidden();
+  const restored = await serverTracker(page);
+  expect(row(restored, 'Phone plan')).toMatchObject({
+    autopay_failed: false,
+    status: 'paid',
+    paid_cents: 4500,
+  });
+  await expectCardsToMatch(page, restored);
 });

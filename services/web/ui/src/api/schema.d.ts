@@ -889,6 +889,30 @@ export interface paths {
         patch: operations["update"];
         trace?: never;
     };
+    "/api/payments/{id}/autopay-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks an autopay payment as failed: the bank did not pay. The payment is
+         *     deleted, the occurrence is owed again and marked `autopay_failed`, and
+         *     the daily run never records autopay for it again. Undo: restore the
+         *     payment (`POST /api/payments/{id}/restore`), which clears the mark.
+         *     Answers the occurrence's tracker row; a payment not recorded by
+         *     autopay is refused with `NOT_AUTOPAY`.
+         */
+        post: operations["autopay_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payments/{id}/restore": {
         parameters: {
             query?: never;
@@ -1703,6 +1727,17 @@ export interface components {
             /** Format: int64 */
             amount_due_cents: number;
             autopay: boolean;
+            /**
+             * @description The user marked this occurrence's autopay as failed: the bank did not
+             *     pay, and the daily run does not record autopay for it again.
+             */
+            autopay_failed: boolean;
+            /**
+             * Format: int64
+             * @description The live payment the daily run recorded for this occurrence, which the
+             *     user can mark as failed (`POST /api/payments/{id}/autopay-failed`).
+             */
+            autopay_payment_id?: number | null;
             /** Format: int64 */
             bill_id: number;
             bucket: components["schemas"]["Bucket"];
@@ -3919,6 +3954,43 @@ export interface operations {
             };
         };
     };
+    autopay_failed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Row"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     restore: {
         parameters: {
             query?: never;
@@ -4032,13 +4104,13 @@ export interface operations {
     };
     put: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query: {
                 year: number;
                 /** @description 1 to 12. */
                 month: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody: {

@@ -26,6 +26,8 @@ export interface RowActions {
   record: (row: TrackerRow) => void;
   editOverride: (row: TrackerRow) => void;
   removePayments: (row: TrackerRow) => void;
+  /** The bank did not make the autopay payment of this row. */
+  autopayFailed: (row: TrackerRow) => void;
 }
 
 interface RowProps {
@@ -117,6 +119,13 @@ function Name({ row }: { row: TrackerRow }) {
           <Badge size="xs" variant="light" color="indigo">
             Autopay
           </Badge>
+        )}
+        {row.autopay_failed && (
+          <Tooltip label="The bank did not pay; autopay will not record it again" withArrow>
+            <Badge size="xs" variant="light" color="red">
+              Autopay failed
+            </Badge>
+          </Tooltip>
         )}
         {row.override?.snoozed_until && (
           <Badge size="xs" variant="light" color="gray">
@@ -217,6 +226,11 @@ function Actions({ row, actions }: { row: TrackerRow; actions: RowActions }) {
           <Menu.Item onClick={() => actions.editOverride(row)}>Change this month…</Menu.Item>
           {row.payment_count > 0 && (
             <Menu.Item onClick={() => actions.removePayments(row)}>Remove payments…</Menu.Item>
+          )}
+          {row.autopay_payment_id != null && (
+            <Menu.Item color="red" onClick={() => actions.autopayFailed(row)}>
+              Autopay failed
+            </Menu.Item>
           )}
           <Menu.Divider />
           <Menu.Item component={Link} to={`/bills/${row.bill_id}`}>

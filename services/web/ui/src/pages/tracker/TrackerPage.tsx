@@ -30,7 +30,13 @@ import { PaymentDialog } from './PaymentDialog';
 import { RemovePaymentsDialog } from './RemovePaymentsDialog';
 import { StartingMoneyCard } from './StartingMoneyCard';
 import { TotalsCards } from './TotalsCards';
-import { undoPayment, useQuickPay, useTracker } from './useTracker';
+import {
+  restorePayment,
+  undoPayment,
+  useMarkAutopayFailed,
+  useQuickPay,
+  useTracker,
+} from './useTracker';
 import { Welcome } from './Welcome';
 
 /** `/`: the monthly tracker, or the first steps for someone with no bills yet. */
@@ -66,6 +72,7 @@ function MonthTracker() {
   const tracker = useTracker(view.month);
   const categories = useCategories();
   const quickPay = useQuickPay();
+  const markAutopayFailed = useMarkAutopayFailed();
   const compact = useMediaQuery('(max-width: 48em)', false, { getInitialValueInEffect: false });
   const [dialog, setDialog] = useState<Dialog>({ kind: 'none' });
   const close = () => setDialog({ kind: 'none' });
@@ -110,6 +117,21 @@ function MonthTracker() {
     record: (row) => setDialog({ kind: 'record', row }),
     editOverride: (row) => setDialog({ kind: 'override', row }),
     removePayments: (row) => setDialog({ kind: 'remove', row }),
+    autopayFailed: (row) => {
+      const paymentId = row.autopay_payment_id;
+      if (paymentId == null) {
+        return;
+      }
+      markAutopayFailed.mutate(paymentId, {
+        onSuccess: () =>
+          showUndo({
+            message: `${row.name}: autopay marked as failed, it is unpaid again.`,
+            undone: `${row.name} is paid by autopay again.`,
+            undo: () => restorePayment(paymentId),
+          }),
+        onError: (error) => showFailure(`${row.name}: autopay was not marked as failed`, error),
+      });
+    },
   };
 
   return (

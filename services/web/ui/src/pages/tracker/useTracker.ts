@@ -164,6 +164,20 @@ export function useRemovePayments() {
 }
 
 /**
+ * "Autopay failed": the bank did not pay. The server removes the autopay payment, the row is
+ * owed again with its "Autopay failed" mark, and the daily run does not record it again.
+ * Undo restores the payment (`restorePayment`), which clears the mark.
+ */
+export function useMarkAutopayFailed() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (paymentId: number) =>
+      api.post<TrackerRow>(`/api/payments/${paymentId}/autopay-failed`),
+    onSuccess: () => refreshMoneyData(queryClient),
+  });
+}
+
+/**
  * Sets the month override of an occurrence; fields left out are not overridden. Skipping shows
  * at once (and goes back if refused); other changes wait for the server's figures.
  */
@@ -252,7 +266,7 @@ export async function restorePayments(ids: number[]) {
   await refreshMoneyData(appQueryClient);
 }
 
-/** Undo of a payment deleted from a bill's history. */
+/** Undo of a payment deleted from a bill's history, and of "Autopay failed". */
 export async function restorePayment(id: number) {
   await api.post<Payment>(`/api/payments/${id}/restore`);
   await refreshMoneyData(appQueryClient);
