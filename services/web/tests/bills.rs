@@ -124,6 +124,11 @@ async fn every_write_refuses_bad_input_naming_the_field() {
             json!({"name": "Bad colour", "color": "red"}),
             "color",
         ),
+        (
+            "/api/categories",
+            json!({"name": "Bad icon", "icon": "🏠 home"}),
+            "icon",
+        ),
     ];
     let count = |app: &TestApp| -> (i64, i64, i64) {
         app.db
@@ -984,6 +989,18 @@ async fn every_edit_refuses_bad_input_naming_the_field_and_changes_nothing() {
         ),
         ("PATCH", &category_path, json!({"color": "red"}), "color"),
         ("PATCH", &category_path, json!({"name": ""}), "name"),
+        (
+            "PATCH",
+            &category_path,
+            json!({"icon": "a house with a garden"}),
+            "icon",
+        ),
+        (
+            "PATCH",
+            &category_path,
+            json!({"name": "Renamed", "icon": "x".repeat(17)}),
+            "icon",
+        ),
         (
             "PATCH",
             &category_path,

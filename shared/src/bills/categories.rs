@@ -67,6 +67,21 @@ fn clean_color(color: &str) -> BillsResult<String> {
     Ok(color.to_ascii_lowercase())
 }
 
+/// An icon is one emoji or a short symbol: up to 16 characters (an emoji
+/// with modifiers takes several), none of them blank; empty means none.
+fn clean_icon(icon: Option<String>) -> BillsResult<Option<String>> {
+    let Some(icon) = icon.map(|i| i.trim().to_string()).filter(|i| !i.is_empty()) else {
+        return Ok(None);
+    };
+    if icon.chars().count() > 16 || icon.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(BillsError::invalid(
+            "icon",
+            "an icon is one emoji or symbol, at most 16 characters",
+        ));
+    }
+    Ok(Some(icon))
+}
+
 const SELECT: &str = r#"
     SELECT c.id, c.name, c.color, c.icon, c.counts_toward_spending, c.deleted_at,
            (SELECT count(*) FROM bills b WHERE b.category_id = c.id AND b.deleted_at IS NULL)
@@ -153,6 +168,7 @@ pub fn create(tx: &Transaction<'_>, user_id: i64, input: CategoryInput) -> Bills
         });
     }
     let color = clean_color(input.color.as_deref().unwrap_or("#868e96"))?;
+    let icon = clean_icon(input.icon.flatten())?;
     tx.execute(
         r#"
         INSERT INTO categories (user_id, name, color, icon, counts_toward_spending, created_at)
@@ -162,7 +178,7 @@ pub fn create(tx: &Transaction<'_>, user_id: i64, input: CategoryInput) -> Bills
             user_id,
             name,
             color,
-            input.icon.flatten(),
+            icon,
             input.counts_toward_spending.unwrap_or(true),
             now_text()
         ],
@@ -195,6 +211,10 @@ pub fn update(
         Some(color) => clean_color(&color)?,
         None => current.color,
     };
+    let icon = match input.icon {
+        Some(icon) => clean_icon(icon)?,
+        None => current.icon,
+    };
 
     tx.execute(
         r#"
@@ -206,7 +226,7 @@ pub fn update(
             id,
             name,
             color,
-            input.icon.unwrap_or(current.icon),
+            icon,
             input
                 .counts_toward_spending
                 .unwrap_or(current.counts_toward_spending)
