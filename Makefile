@@ -49,7 +49,8 @@ rust-test: ui oidc-deps
 
 e2e: ui oidc-deps
 	@command -v $${CHROMIUM_PATH:-chromium} >/dev/null || { echo "Chromium is missing: apt-get install chromium (see .ci/run)"; exit 1; }
-	$(CARGO) build -p billtracker-web -p billtracker-janitor --locked
+	@# The same build as rust-test: building packages one by one unifies other features and recompiles.
+	$(CARGO) build --workspace --bins --locked
 	cd $(UI) && npm run test:e2e
 
 docs-deps:
