@@ -137,14 +137,33 @@ fn ports_are_those_of_the_runbook() {
         command.contains("serve") && command.contains("0.0.0.0:8000"),
         "{command}"
     );
-    let volumes: Vec<&str> = docs["volumes"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    assert_eq!(volumes, ["../runbook:/docs"]);
+    // Pull and build both work for the docs too, and the image carries the
+    // site, so a pulled image needs no checkout beside it.
+    assert!(
+        docs["image"].as_str().is_some_and(|i| !i.is_empty()),
+        "docs names an image for pull"
+    );
+    assert_eq!(docs["build"]["context"].as_str(), Some(".."));
+    assert_eq!(
+        docs["build"]["dockerfile"].as_str(),
+        Some("compose/docs.Dockerfile")
+    );
+    assert!(docs["volumes"].is_null(), "the docs image carries runbook/");
+    assert!(docs["healthcheck"]["test"].is_sequence(), "docs has a health check");
+    let dockerfile = std::fs::read_to_string(repo().join("compose/docs.Dockerfile")).unwrap();
+    assert!(dockerfile.contains("COPY runbook/ /docs/"), "{dockerfile}");
     assert!(repo().join("runbook/mkdocs.yml").exists());
+
+    // The image's MkDocs Material is the one the docs build is tested with.
+    let requirements = std::fs::read_to_string(repo().join("runbook/requirements.txt")).unwrap();
+    let version = requirements
+        .lines()
+        .find_map(|l| l.strip_prefix("mkdocs-material=="))
+        .expect("requirements.txt pins mkdocs-material");
+    assert!(
+        dockerfile.contains(&format!("FROM squidfunk/mkdocs-material:{version}\n")),
+        "the docs image uses mkdocs-material {version}"
+    );
 
     // The web binary listens on 3030 unless told otherwise.
     assert!(help("billtracker-web", &[]).contains("[env: PORT=] [default: 3030]"));
