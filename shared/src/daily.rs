@@ -9,6 +9,12 @@
 //! clearly abandoned: its janitor's heartbeat is down or stopped, or the
 //! claim is older than [`ABANDONED_AFTER`]. A janitor that is up keeps its
 //! claim, so two live janitors still never run one day twice.
+//!
+//! A run that finished with an error is not done: its day is claimed again
+//! by the next start, or by the janitor's schedule once the failure is
+//! [`RETRY_FAILED_AFTER`] old. Only successful runs move the autopay
+//! window, so the days of failed runs are covered by the next one that
+//! succeeds.
 
 use std::time::{Duration, Instant};
 
@@ -29,6 +35,9 @@ use crate::time::now_text;
 /// still beats (the run itself takes seconds): the run failed somewhere
 /// that could not record its end.
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// How long the schedule waits before it runs a failed day again.
+pub const RETRY_FAILED_AFTER: Duration = Duration::from_secs(15 * 60);
 
 /// What one daily run did.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
@@ -56,7 +65,8 @@ pub fn next_run(now: &Zoned, at: Time) -> Zoned {
     }
 }
 
-/// The most recent finished run.
+/// The run of the most recent day, finished or still running (then
+/// `finished_at` is null), as Status shows it.
 pub fn last(conn: &Connection) -> crate::Result<Option<DailyRun>> {
     Ok(conn
         .query_row(
@@ -92,14 +102,16 @@ pub struct Runner {
     pub heartbeat_interval: Duration,
 }
 
-/// A day this janitor may run: either it was free, or the claim on it was
-/// abandoned by `reclaimed_from`.
+/// A day this janitor may run: it was free, the claim on it was abandoned
+/// by `reclaimed_from`, or its last run failed with `retries`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
-    /// The last day whose run finished before this claim.
-    pub last_finished: Option<String>,
+    /// The last day whose run succeeded before this claim.
+    pub last_succeeded: Option<String>,
     /// The janitor whose unfinished claim was taken over.
     pub reclaimed_from: Option<String>,
+    /// The error of the failed run this claim runs again.
+    pub retries: Option<String>,
 }
 
 /// An unfinished claim on a day.
@@ -175,9 +187,10 @@ pub fn claim(
     now: Timestamp,
 ) -> crate::Result<Option<Claimed>> {
     let day = day.to_string();
-    let last_finished: Option<String> = tx
+    // A failed run moves nothing: its days are covered by the next success.
+    let last_succeeded: Option<String> = tx
         .query_row(
-            "SELECT max(day) FROM daily_runs WHERE finished_at IS NOT NULL",
+            "SELECT max(day) FROM daily_runs WHERE finished_at IS NOT NULL AND error IS NULL",
             [],
             |r| r.get(0),
         )
@@ -192,8 +205,35 @@ pub fn claim(
     )?;
     if claimed == 1 {
         return Ok(Some(Claimed {
-            last_finished,
+            last_succeeded,
             reclaimed_from: None,
+            retries: None,
+        }));
+    }
+
+    // A failed run of the day is run again; the write lock lets one janitor take it.
+    let failed: Option<String> = tx
+        .query_row(
+            "SELECT error FROM daily_runs WHERE day = ?1 AND finished_at IS NOT NULL AND error IS NOT NULL",
+            [&day],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(error) = failed {
+        tx.execute(
+            r#"
+            UPDATE daily_runs
+            SET instance = ?2, started_at = ?3, finished_at = NULL, duration_ms = NULL,
+                autopay_payments = NULL, sessions_pruned = NULL, reminders_queued = NULL,
+                cleanup = NULL, error = NULL
+            WHERE day = ?1
+            "#,
+            params![day, runner.instance, started_at],
+        )?;
+        return Ok(Some(Claimed {
+            last_succeeded,
+            reclaimed_from: None,
+            retries: Some(error),
         }));
     }
 
@@ -213,17 +253,42 @@ pub fn claim(
         params![day, runner.instance, started_at, open.instance],
     )?;
     Ok((taken == 1).then_some(Claimed {
-        last_finished,
+        last_succeeded,
         reclaimed_from: Some(open.instance),
+        retries: None,
     }))
 }
 
+/// Whether the schedule should queue the run of `day` again: its claim
+/// was abandoned, or its run failed at least [`RETRY_FAILED_AFTER`] ago.
+pub fn due_again(
+    conn: &Connection,
+    day: Date,
+    now: Timestamp,
+    heartbeat_interval: Duration,
+) -> crate::Result<bool> {
+    if abandoned(conn, day, now, heartbeat_interval)? {
+        return Ok(true);
+    }
+    let failed_at: Option<String> = conn
+        .query_row(
+            "SELECT finished_at FROM daily_runs WHERE day = ?1 AND finished_at IS NOT NULL AND error IS NOT NULL",
+            [day.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(failed_at
+        .as_deref()
+        .and_then(crate::time::parse)
+        .is_some_and(|at| now.duration_since(at).unsigned_abs() >= RETRY_FAILED_AFTER))
+}
+
 /// The first day whose autopay payments are recorded: the day before the
-/// last finished run (so a run that died midway is covered), or a month
-/// back on a new instance. Every day missed while the janitor was down
-/// is caught up.
-pub fn autopay_since(last_finished: Option<Date>, today: Date) -> Date {
-    last_finished.map_or_else(
+/// last successful run (so a run that died midway is covered), or a month
+/// back on a new instance. Every day missed while the janitor was down,
+/// and every day whose run failed, is caught up.
+pub fn autopay_since(last_succeeded: Option<Date>, today: Date) -> Date {
+    last_succeeded.map_or_else(
         || autopay::first_window(today),
         |d| d.checked_sub(1.day()).unwrap_or(d),
     )
@@ -238,6 +303,16 @@ pub async fn run_if_due(
     runner: Runner,
 ) -> crate::Result<Option<DailyRun>> {
     let today = Timestamp::now().to_zoned(time_zone).date();
+    run_day(db, data, today, runner).await
+}
+
+/// The daily run of `today` (the caller's day in the instance time zone).
+async fn run_day(
+    db: &Db,
+    data: &DataDir,
+    today: Date,
+    runner: Runner,
+) -> crate::Result<Option<DailyRun>> {
     let day = today.to_string();
 
     let claimed = {
@@ -250,16 +325,20 @@ pub async fn run_if_due(
         return Ok(None);
     };
 
-    match &claimed.reclaimed_from {
-        None => tracing::info!(day = %day, "daily run started"),
-        Some(from) => tracing::warn!(
+    match (&claimed.reclaimed_from, &claimed.retries) {
+        (Some(from), _) => tracing::warn!(
             day = %day,
             abandoned_by = %from,
             "daily run started again: the janitor that began it stopped before it finished"
         ),
+        (None, Some(_)) => tracing::warn!(
+            day = %day,
+            "daily run started again: its last attempt failed"
+        ),
+        (None, None) => tracing::info!(day = %day, "daily run started"),
     }
     let started = Instant::now();
-    let last_day = claimed.last_finished.and_then(|d| d.parse::<Date>().ok());
+    let last_day = claimed.last_succeeded.and_then(|d| d.parse::<Date>().ok());
     let since = autopay_since(last_day, today);
 
     let steps = {
@@ -413,7 +492,7 @@ mod tests {
     }
 
     #[test]
-    fn a_missed_day_is_caught_up_from_the_last_finished_run() {
+    fn a_missed_day_is_caught_up_from_the_last_successful_run() {
         let today: Date = "2026-01-15".parse().unwrap();
         // The janitor was down for four days: every day since the last run counts.
         assert_eq!(
@@ -488,8 +567,9 @@ mod tests {
         assert_eq!(
             first,
             Some(Claimed {
-                last_finished: None,
-                reclaimed_from: None
+                last_succeeded: None,
+                reclaimed_from: None,
+                retries: None,
             })
         );
         // b asks while a runs, and again a minute later with a still beating.
@@ -544,8 +624,9 @@ mod tests {
         assert_eq!(
             taken,
             Some(Claimed {
-                last_finished: Some("2026-01-14".into()),
-                reclaimed_from: Some("janitor-a".into())
+                last_succeeded: Some("2026-01-14".into()),
+                reclaimed_from: Some("janitor-a".into()),
+                retries: None,
             })
         );
         assert_eq!(claimant(&conn, day), ("janitor-b".to_string(), None));
@@ -608,5 +689,129 @@ mod tests {
             None
         );
         assert_eq!(claimant(&conn, day).0, "janitor-a");
+    }
+
+    fn fail(conn: &Connection, day: Date, error: &str, at: Timestamp) {
+        conn.execute(
+            "UPDATE daily_runs SET finished_at = ?2, error = ?3 WHERE day = ?1",
+            params![day.to_string(), crate::time::format(at), error],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn failed_runs_do_not_move_the_autopay_window_and_their_day_is_run_again() {
+        let (_tmp, conn) = database();
+        let now = at("2026-01-15T06:00:00Z");
+        let days: Vec<Date> = ["2026-01-12", "2026-01-13", "2026-01-14"]
+            .iter()
+            .map(|d| d.parse().unwrap())
+            .collect();
+        claim(&conn, days[0], &runner("janitor-a"), now)
+            .unwrap()
+            .unwrap();
+        finish(&conn, days[0]);
+        // Two failed days in a row.
+        for day in &days[1..] {
+            let claimed = claim(&conn, *day, &runner("janitor-a"), now)
+                .unwrap()
+                .unwrap();
+            assert_eq!(claimed.last_succeeded.as_deref(), Some("2026-01-12"));
+            fail(&conn, *day, "database is locked", now);
+        }
+
+        // The failed day is claimed again, and the window still starts before the last success.
+        let again = claim(&conn, days[2], &runner("janitor-b"), now)
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.retries.as_deref(), Some("database is locked"));
+        assert_eq!(again.last_succeeded.as_deref(), Some("2026-01-12"));
+        let since = autopay_since(again.last_succeeded.map(|d| d.parse().unwrap()), days[2]);
+        assert_eq!(since, "2026-01-11".parse::<Date>().unwrap());
+        assert_eq!(claimant(&conn, days[2]), ("janitor-b".to_string(), None));
+        // While it runs again, nobody else takes it.
+        beat(&conn, "janitor-b", now, false);
+        assert_eq!(
+            claim(&conn, days[2], &runner("janitor-c"), now).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn the_schedule_runs_a_failed_day_again_once_the_failure_is_old_enough() {
+        let (_tmp, conn) = database();
+        let now = at("2026-01-15T06:00:00Z");
+        let day: Date = DAY.parse().unwrap();
+        beat(&conn, "janitor-a", now, false);
+        claim(&conn, day, &runner("janitor-a"), now)
+            .unwrap()
+            .unwrap();
+        assert!(!due_again(&conn, day, now, BEAT).unwrap(), "running");
+        fail(&conn, day, "disk I/O error", now);
+        let soon = now + jiff::SignedDuration::from_mins(1);
+        beat(&conn, "janitor-a", soon, false);
+        assert!(!due_again(&conn, day, soon, BEAT).unwrap());
+        let later = now + jiff::SignedDuration::from_mins(16);
+        beat(&conn, "janitor-a", later, false);
+        assert!(due_again(&conn, day, later, BEAT).unwrap());
+
+        // A successful day is never due again.
+        finish(&conn, day);
+        conn.execute("UPDATE daily_runs SET error = NULL", [])
+            .unwrap();
+        assert!(!due_again(&conn, day, later, BEAT).unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_run_that_failed_on_consecutive_days_succeeds_when_run_again() {
+        let (tmp, conn) = database();
+        drop(conn);
+        let data = DataDir::new(tmp.path());
+        let db = Db::open(&data, 2).unwrap();
+        // The queue database cannot be opened: every run fails at cleanup.
+        std::fs::create_dir(data.queue_db()).unwrap();
+
+        for day in ["2026-01-13", "2026-01-14"] {
+            let run = run_day(&db, &data, day.parse().unwrap(), runner("janitor-a"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(run.day, day);
+            assert!(run.error.is_some(), "{run:?}");
+        }
+        // Run again on the same day: still failing, still not done.
+        let again = run_day(
+            &db,
+            &data,
+            "2026-01-14".parse().unwrap(),
+            runner("janitor-a"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(again.error.is_some());
+
+        std::fs::remove_dir(data.queue_db()).unwrap();
+        let fixed = run_day(
+            &db,
+            &data,
+            "2026-01-14".parse().unwrap(),
+            runner("janitor-a"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(fixed.error, None, "{fixed:?}");
+        assert!(fixed.finished_at.is_some());
+        // Once it succeeded, the day is done.
+        let done = run_day(
+            &db,
+            &data,
+            "2026-01-14".parse().unwrap(),
+            runner("janitor-a"),
+        )
+        .await
+        .unwrap();
+        assert!(done.is_none());
     }
 }

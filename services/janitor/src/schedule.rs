@@ -61,7 +61,8 @@ fn spawn_backups(context: JobContext, backups: Backups) {
 /// is caught up) and then every day at `DAILY_RUN_AT`. The run itself
 /// claims its day, so a second janitor or a repeated job does nothing.
 /// While it waits, it looks for today's run left unfinished by a janitor
-/// that died during it, and queues the run again to redo it.
+/// that died during it, or failed a while ago, and queues the run again
+/// to redo it.
 fn spawn_daily_run(context: JobContext, schedule: Backups) {
     // Long enough for a dead janitor's heartbeat to count as down.
     let recheck = (schedule.heartbeat_interval * 12).min(Duration::from_secs(60));
@@ -74,8 +75,10 @@ fn spawn_daily_run(context: JobContext, schedule: Backups) {
             while Timestamp::now() < next {
                 let left = Timestamp::now().duration_until(next).unsigned_abs();
                 tokio::time::sleep(left.min(recheck)).await;
-                if abandoned_today(&context, &schedule).await {
-                    tracing::info!("today's daily run was left unfinished; queueing it again");
+                if due_again_today(&context, &schedule).await {
+                    tracing::info!(
+                        "today's daily run failed or was left unfinished; queueing it again"
+                    );
                     queue_daily_run(&context).await;
                 }
             }
@@ -91,13 +94,13 @@ async fn queue_daily_run(context: &JobContext) {
     }
 }
 
-/// Whether today's daily run has a claim whose janitor is gone.
-async fn abandoned_today(context: &JobContext, schedule: &Backups) -> bool {
+/// Whether today's daily run has a claim whose janitor is gone, or failed.
+async fn due_again_today(context: &JobContext, schedule: &Backups) -> bool {
     let today = Timestamp::now().to_zoned(schedule.time_zone.clone()).date();
     let interval = schedule.heartbeat_interval;
     let found = context
         .db
-        .run(move |conn| billtracker::daily::abandoned(conn, today, Timestamp::now(), interval))
+        .run(move |conn| billtracker::daily::due_again(conn, today, Timestamp::now(), interval))
         .await;
     found.unwrap_or_else(|error| {
         tracing::warn!(%error, "could not look at today's daily run");
