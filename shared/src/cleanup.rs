@@ -21,7 +21,8 @@ pub enum Task {
     StaleImports,
     /// Export files older than 24 hours.
     TempExports,
-    /// `.partial` files in backups/ older than one hour (left by a crash).
+    /// `.partial` files and checksum files without their backup in
+    /// backups/, older than one hour (left by a crash).
     PartialBackups,
     /// Bills, categories and payments deleted more than 30 days ago.
     DeletedRecords,
@@ -45,7 +46,9 @@ impl Task {
         match self {
             Task::StaleImports => "Import uploads older than 24 hours",
             Task::TempExports => "Temporary exports older than 24 hours",
-            Task::PartialBackups => "Unfinished backup files older than one hour",
+            Task::PartialBackups => {
+                "Unfinished backup files and orphan checksums older than one hour"
+            }
             Task::DeletedRecords => "Bills, categories and payments deleted more than 30 days ago",
             Task::ExpiredSessions => "Expired sessions and abandoned single sign-on attempts",
             Task::FinishedJobs => "Finished queue jobs older than 7 days",

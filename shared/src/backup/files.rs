@@ -126,6 +126,14 @@ fn is_partial(name: &str) -> bool {
         .any(|suffix| name.ends_with(&format!(".partial{suffix}")))
 }
 
+/// A checksum file whose backup is missing: the sidecar is written just
+/// before the copy is renamed to its name, so a crash in between leaves it
+/// alone (and a deleted backup's sidecar may outlive it).
+fn is_orphan_sidecar(dir: &Path, name: &str) -> bool {
+    name.strip_suffix(".sha256")
+        .is_some_and(|backup| !backup.is_empty() && !dir.join(backup).exists())
+}
+
 /// What [`cleanup_partials`] removes, or would remove.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct PartialCleanup {
@@ -133,9 +141,10 @@ pub struct PartialCleanup {
     pub bytes: u64,
 }
 
-/// Partial files older than `older_than` (by modification time): left by a
-/// backup, upload or restore that crashed. A running backup writes its
-/// partial file continuously, so it is never this old.
+/// Partial files and orphan checksum files older than `older_than` (by
+/// modification time): left by a backup, upload or restore that crashed.
+/// A running backup writes its partial file continuously and renames it
+/// right after its checksum file, so neither is ever this old.
 fn stale_partials(
     data: &DataDir,
     older_than: Duration,
@@ -154,7 +163,7 @@ fn stale_partials(
         let entry = entry.map_err(|e| BackupError::io("backups/", e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if !is_partial(name) {
+        if !is_partial(name) && !is_orphan_sidecar(&dir, name) {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
@@ -201,7 +210,7 @@ pub fn cleanup_partials(
         tracing::info!(
             files = removed.files,
             bytes = removed.bytes,
-            "removed partial backup files left by an interrupted backup, upload or restore"
+            "removed partial backup files and orphan checksum files left by an interrupted backup, upload or restore"
         );
     }
     Ok(removed)
@@ -244,6 +253,46 @@ mod tests {
         assert_eq!(read_sidecar(tmp.path(), "y.db"), None, "names another file");
         fs::write(tmp.path().join("z.db.sha256"), "not a checksum  z.db\n").unwrap();
         assert_eq!(read_sidecar(tmp.path(), "z.db"), None);
+    }
+
+    #[test]
+    fn an_old_checksum_file_without_its_backup_is_cleaned_up_with_the_partial_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path());
+        data.prepare().unwrap();
+        let dir = data.backups();
+        let two_hours_ago = SystemTime::now() - Duration::from_secs(2 * 3600);
+        let kept = "bills-20260101T000000Z-manual.db";
+        let orphan = "bills-20260102T000000Z-manual.db.sha256";
+        let fresh_orphan = "bills-20260103T000000Z-manual.db.sha256";
+        for name in [kept, &format!("{kept}.sha256"), orphan, fresh_orphan] {
+            fs::write(dir.join(name), vec![0u8; 100]).unwrap();
+        }
+        for name in [
+            kept.to_string(),
+            format!("{kept}.sha256"),
+            orphan.to_string(),
+        ] {
+            File::options()
+                .write(true)
+                .open(dir.join(name))
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+
+        let hour = Duration::from_secs(3600);
+        assert_eq!(
+            preview_partials(&data, hour).unwrap(),
+            PartialCleanup {
+                files: 1,
+                bytes: 100
+            }
+        );
+        assert_eq!(cleanup_partials(&data, hour).unwrap().files, 1);
+        assert!(!dir.join(orphan).exists());
+        assert!(dir.join(fresh_orphan).exists(), "a backup may be finishing");
+        assert!(dir.join(format!("{kept}.sha256")).exists());
     }
 
     #[test]
