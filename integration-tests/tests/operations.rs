@@ -11,6 +11,8 @@ struct Admin {
     client: reqwest::blocking::Client,
     csrf: String,
     base: String,
+    /// The raw value of the `bt_session` cookie.
+    session: String,
 }
 
 impl Admin {
@@ -27,10 +29,11 @@ impl Admin {
             .unwrap()
             .json()
             .unwrap();
-        let admin = Admin {
+        let mut admin = Admin {
             client,
             csrf: token["token"].as_str().unwrap().to_string(),
             base,
+            session: String::new(),
         };
         let login = admin.send(
             "POST",
@@ -38,6 +41,14 @@ impl Admin {
             Some(json!({"username": "admin", "password": "correct-horse-battery"})),
         );
         assert_eq!(login.status(), 200);
+        admin.session = login
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.strip_prefix("bt_session="))
+            .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+            .next()
+            .expect("the login sets bt_session");
         admin
     }
 
@@ -62,13 +73,19 @@ impl Admin {
 }
 
 fn suite_with_admin() -> Suite {
-    let mut suite = Suite::new();
-    suite.set_env("ADMIN_USERNAME", "admin");
-    suite.set_env("ADMIN_PASSWORD", "correct-horse-battery");
+    let mut suite = suite_with_admin_and_no_key();
     suite.set_env(
         "TOKEN_ENCRYPTION_KEY",
         "a-test-encryption-key-that-is-long-enough",
     );
+    suite
+}
+
+/// The first process generates `keys/token-encryption.key`.
+fn suite_with_admin_and_no_key() -> Suite {
+    let mut suite = Suite::new();
+    suite.set_env("ADMIN_USERNAME", "admin");
+    suite.set_env("ADMIN_PASSWORD", "correct-horse-battery");
     suite
 }
 
@@ -176,7 +193,39 @@ fn two_janitors_run_the_daily_run_once_and_record_autopay_once() {
 
 #[test]
 fn status_never_shows_a_path_a_password_or_a_token() {
-    let mut suite = suite_with_admin();
+    status_shows_no_path_and_no_secret(KeySource::Environment);
+}
+
+#[test]
+fn status_never_shows_a_path_a_password_or_a_token_with_a_key_file() {
+    status_shows_no_path_and_no_secret(KeySource::KeyFile);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeySource {
+    Environment,
+    KeyFile,
+}
+
+/// Makes the web process record an error that names a file of the data
+/// directory: for a moment `db/queue.db` cannot be opened, and the cleanup
+/// preview fails on it.
+fn record_an_error_with_a_path(suite: &Suite, admin: &Admin) {
+    let queue = suite.queue_db();
+    let aside = queue.with_extension("db.aside");
+    std::fs::rename(&queue, &aside).unwrap();
+    std::fs::create_dir(&queue).unwrap();
+    let failed = admin.send("GET", "/api/admin/cleanup", None).status();
+    std::fs::remove_dir(&queue).unwrap();
+    std::fs::rename(&aside, &queue).unwrap();
+    assert_eq!(failed, 500);
+}
+
+fn status_shows_no_path_and_no_secret(source: KeySource) {
+    let mut suite = match source {
+        KeySource::Environment => suite_with_admin(),
+        KeySource::KeyFile => suite_with_admin_and_no_key(),
+    };
     suite.start_all();
     assert!(suite.wait_until_up(
         &["web", "sync-worker", "notifier", "janitor"],
@@ -193,16 +242,44 @@ fn status_never_shows_a_path_a_password_or_a_token() {
         "/api/admin/settings/auth",
         Some(json!({"client_secret": "super-secret-client-value", "issuer_url": "https://id.example.com"})),
     );
+    record_an_error_with_a_path(&suite, &admin);
 
-    let report = admin.json("GET", "/api/admin/status", None);
+    // The error reaches Status, naming the file relative to the data directory.
+    let report = wait_for(Duration::from_secs(20), || {
+        let report = admin.json("GET", "/api/admin/status", None);
+        report["recent_errors"]
+            .as_array()?
+            .iter()
+            .any(|e| e["message"].as_str().unwrap_or("").contains("db/queue.db"))
+            .then_some(report)
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "the failed cleanup preview is on Status:\n{}",
+            suite.logs("web")
+        )
+    });
     let text = report.to_string();
     let data_dir = suite.data_dir().display().to_string();
+    let key_file = suite.data_dir().join("keys").join("token-encryption.key");
+    let key = match source {
+        KeySource::Environment => "a-test-encryption-key".to_string(),
+        KeySource::KeyFile => std::fs::read_to_string(&key_file)
+            .unwrap()
+            .trim()
+            .to_string(),
+    };
+    assert!(key.len() > 20);
+    assert!(admin.session.len() > 20 && admin.csrf.len() > 20);
     for forbidden in [
         data_dir.as_str(),
         "/db/bills.db",
+        "/db/queue.db",
         "correct-horse-battery",
         "super-secret-client-value",
-        "a-test-encryption-key",
+        key.as_str(),
+        admin.session.as_str(),
+        admin.csrf.as_str(),
         "bt_session",
         "/api/calendar/feed/",
     ] {
@@ -242,13 +319,22 @@ fn status_never_shows_a_path_a_password_or_a_token() {
     assert_eq!(report["bank_sync"]["configured"], false);
     assert_eq!(
         report["application"]["encryption_key_source"],
-        "environment"
+        match source {
+            KeySource::Environment => "environment",
+            KeySource::KeyFile => "key_file",
+        }
     );
 
     // The CLI prints the same report.
     let cli = suite.ctl_json(&["status", "--json"]);
     assert_eq!(cli["statistics"], report["statistics"]);
-    assert!(!cli.to_string().contains(&data_dir));
+    let cli = cli.to_string();
+    for forbidden in [data_dir.as_str(), key.as_str(), admin.session.as_str()] {
+        assert!(
+            !cli.contains(forbidden),
+            "the CLI status contains {forbidden:?}"
+        );
+    }
 }
 
 #[test]

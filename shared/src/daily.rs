@@ -351,7 +351,9 @@ async fn run_day(
         Ok(done) => (Some(done.0), Some(done.1), Some(done.2), Some(done.3), None),
         Err(error) => {
             tracing::error!(day = %day, %error, "daily run failed");
-            (None, None, None, None, Some(error.to_string()))
+            // Status shows it: no paths.
+            let error = crate::errors::redact(&error.to_string(), Some(data.root()));
+            (None, None, None, None, Some(error))
         }
     };
     let (recorded, run) = {
@@ -802,6 +804,21 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(fixed.error, None, "{fixed:?}");
+        let failed: String = db
+            .run(|conn| {
+                Ok(conn.query_row(
+                    "SELECT error FROM daily_runs WHERE day = '2026-01-13'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .await
+            .unwrap();
+        assert!(failed.contains("db/queue.db"), "{failed}");
+        assert!(
+            !failed.contains(&tmp.path().display().to_string()),
+            "{failed}"
+        );
         assert!(fixed.finished_at.is_some());
         // Once it succeeded, the day is done.
         let done = run_day(

@@ -2,6 +2,9 @@
 //! written to `recorded_errors` in the database, so an operator sees the
 //! failures of all processes in one place. Log lines already carry no
 //! secrets or personal data; the same holds for what is recorded here.
+//! File system paths are stripped before a message is recorded
+//! ([`redact`]): a file in the data directory is named relative to it
+//! (`db/bills.db`), any other absolute path becomes `[path]`.
 //!
 //! Each recorded error carries the [`Area`] of Status it belongs to when
 //! one is known, so that an area shows its own last error: the event's
@@ -11,6 +14,7 @@
 //! of no particular area keep their tracing target (a module path) there.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -186,16 +190,133 @@ where
     Some(Captured { target, message })
 }
 
+/// The spellings of the data directory a message may carry: as given,
+/// absolute, canonical, and relative to the working directory. Longest
+/// first, so that a longer spelling is replaced before a shorter one.
+fn root_forms(root: &Path) -> Vec<String> {
+    let mut forms = vec![root.to_path_buf()];
+    if let Ok(cwd) = std::env::current_dir() {
+        let absolute = cwd.join(root);
+        if let Ok(relative) = absolute.strip_prefix(&cwd) {
+            forms.push(relative.to_path_buf());
+            forms.push(Path::new(".").join(relative));
+        }
+        forms.push(absolute);
+    }
+    if let Ok(canonical) = root.canonicalize() {
+        forms.push(canonical);
+    }
+    let mut forms: Vec<String> = forms
+        .iter()
+        .map(|p| p.display().to_string().trim_end_matches('/').to_string())
+        .filter(|p| !p.is_empty() && p != "." && p != "/")
+        .collect();
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
+/// Whether a path may start after `previous` (not inside a word).
+fn starts_path(previous: Option<char>) -> bool {
+    previous.is_none_or(|c| !(c.is_alphanumeric() || "_-.~/".contains(c)))
+}
+
+fn is_path_char(c: char) -> bool {
+    c.is_alphanumeric() || "_-.~+@%/".contains(c)
+}
+
+/// Replaces `form` where it names the data directory: `form/rest` by
+/// `rest`, `form` alone by `DATA_DIR`. A relative spelling counts only at
+/// the start of a word.
+fn replace_root(text: &str, form: &str) -> String {
+    let absolute = form.starts_with('/');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(found) = rest.find(form) {
+        out.push_str(&rest[..found]);
+        let after = &rest[found + form.len()..];
+        let whole_name = after
+            .chars()
+            .next()
+            .is_none_or(|c| c == '/' || !is_path_char(c));
+        if whole_name && (absolute || starts_path(out.chars().last())) {
+            match after.strip_prefix('/') {
+                Some(inside) => rest = inside,
+                None => {
+                    out.push_str("DATA_DIR");
+                    rest = after;
+                }
+            }
+        } else {
+            out.push_str(form);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Replaces every absolute path (`/a/b`, at the start of a word) by
+/// `[path]`; URLs and the paths of this application's API (`/api/...`)
+/// stay.
+fn strip_absolute_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    let mut previous = None;
+    while let Some((at, c)) = chars.next() {
+        // `scheme://host/...` is a URL, not a file.
+        let url = previous == Some(':') && text[at + 1..].starts_with('/');
+        if c == '/' && starts_path(previous) && !url {
+            let mut end = at + 1;
+            while let Some(&(i, next)) = chars.peek() {
+                if !is_path_char(next) {
+                    break;
+                }
+                end = i + next.len_utf8();
+                chars.next();
+            }
+            let token = &text[at..end];
+            let segments = token.split('/').filter(|s| !s.is_empty()).count();
+            if segments >= 2 && !token.starts_with("/api/") {
+                out.push_str("[path]");
+            } else {
+                out.push_str(token);
+            }
+            previous = token.chars().last();
+            continue;
+        }
+        out.push(c);
+        previous = Some(c);
+    }
+    out
+}
+
+/// A message with no file system path in it: the data directory `root`
+/// (in any of its spellings) is stripped, so `<root>/db/bills.db` reads
+/// `db/bills.db`, and any other absolute path becomes `[path]`.
+pub fn redact(message: &str, root: Option<&Path>) -> String {
+    let mut text = message.to_string();
+    if let Some(root) = root {
+        for form in root_forms(root) {
+            text = replace_root(&text, &form);
+        }
+    }
+    strip_absolute_paths(&text)
+}
+
+/// The data directory of the database behind `db`, for [`redact`].
+static DATA_ROOT: OnceLock<std::path::PathBuf> = OnceLock::new();
+
 /// Writes one captured error and drops the oldest beyond [`KEEP`].
 fn insert(tx: &Connection, service: Service, captured: &Captured) -> crate::Result<()> {
+    let root = DATA_ROOT
+        .get()
+        .cloned()
+        .or_else(|| crate::backup::data_dir_of(tx).map(|d| d.root().to_path_buf()));
+    let message = redact(&captured.message, root.as_deref());
     tx.execute(
         "INSERT INTO recorded_errors (at, service, target, message) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            now_text(),
-            service.as_str(),
-            captured.target,
-            captured.message
-        ],
+        params![now_text(), service.as_str(), captured.target, message],
     )?;
     tx.execute(
         "DELETE FROM recorded_errors WHERE id <= (SELECT max(id) FROM recorded_errors) - ?1",
@@ -211,6 +332,14 @@ pub fn store(db: Db, service: Service) {
         return;
     }
     tokio::spawn(async move {
+        let root = db
+            .run(|conn| Ok(crate::backup::data_dir_of(conn)))
+            .await
+            .ok()
+            .flatten();
+        if let Some(root) = root {
+            let _ = DATA_ROOT.set(root.root().to_path_buf());
+        }
         while let Some(captured) = receiver.recv().await {
             let written = db.write(move |tx| insert(tx, service, &captured)).await;
             if let Err(error) = written {
@@ -336,6 +465,60 @@ mod tests {
             ("backups".into(), "could not queue slot=03:00".into())
         );
         assert_eq!(found[1].0, module_path!());
+    }
+
+    #[test]
+    fn paths_are_stripped_before_an_error_is_recorded() {
+        let root = Path::new("/srv/billtracker/data");
+        let cases = [
+            (
+                "database error: unable to open database file: /srv/billtracker/data/db/queue.db",
+                "database error: unable to open database file: db/queue.db",
+            ),
+            (
+                "/srv/billtracker/data/keys/token-encryption.key: Permission denied",
+                "keys/token-encryption.key: Permission denied",
+            ),
+            (
+                "/srv/billtracker/data cannot be used: read-only",
+                "DATA_DIR cannot be used: read-only",
+            ),
+            (
+                "error=\"/home/alice/statements/march.csv: not found\"",
+                "error=\"[path]: not found\"",
+            ),
+            ("copy of /etc/x failed", "copy of [path] failed"),
+            (
+                "request failed path=/api/admin/status from https://id.example.com/a/b",
+                "request failed path=/api/admin/status from https://id.example.com/a/b",
+            ),
+            ("backups/bills.db: disk full", "backups/bills.db: disk full"),
+            ("/srv/billtracker/database-2", "[path]"),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(redact(message, Some(root)), expected, "{message}");
+        }
+    }
+
+    #[test]
+    fn a_recorded_error_names_files_relative_to_the_data_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = crate::paths::DataDir::new(tmp.path());
+        data.prepare().unwrap();
+        let mut conn = crate::db::open(&data.bills_db()).unwrap();
+        crate::migrate::migrate(&mut conn).unwrap();
+        let queue = data.queue_db();
+        let captured = Captured {
+            target: "daily_run".into(),
+            message: format!("daily run failed error=unable to open {}", queue.display()),
+        };
+        insert(&conn, Service::Janitor, &captured).unwrap();
+        let recorded = recent(&conn, 1).unwrap().remove(0).message;
+        assert_eq!(
+            recorded,
+            "daily run failed error=unable to open db/queue.db"
+        );
+        assert!(!recorded.contains(&tmp.path().display().to_string()));
     }
 
     #[test]
