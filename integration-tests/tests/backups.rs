@@ -851,6 +851,104 @@ fn the_cli_creates_lists_verifies_and_restores_with_the_web_process_stopped() {
     assert!(suite.wait_for_web(Duration::from_secs(10)));
 }
 
+/// Overwrites the start of every page but the first of the live database,
+/// as a failing disk might. The processes must be stopped (the WAL is then
+/// checkpointed into the file).
+fn damage_live_database(suite: &Suite) {
+    let path = suite.bills_db();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 8 * page, "several pages to damage");
+    for start in (page..bytes.len()).step_by(page) {
+        bytes[start..start + 64].fill(0xA5);
+    }
+    std::fs::write(&path, bytes).unwrap();
+}
+
+#[test]
+fn the_cli_restores_over_a_damaged_live_database_and_keeps_the_damaged_files_aside() {
+    let mut suite = Suite::new();
+    suite.start("web");
+    assert!(suite.wait_for_web(Duration::from_secs(10)));
+    suite.signal("web", Signal::SIGTERM, Duration::from_secs(10));
+    {
+        let conn = suite.bills();
+        for i in 0..300 {
+            conn.execute(
+                "INSERT INTO queue_probes (probe_key, queue, handled_by, first_handled_at) VALUES (?1, 'sync', 'test', 'now')",
+                [format!("row-{i:03}-{}", "x".repeat(100))],
+            )
+            .unwrap();
+        }
+    }
+    let created = suite.ctl(&["backup", "create", "--json"]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    let id = serde_json::from_slice::<Value>(&created.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    damage_live_database(&suite);
+    let damaged_bytes = std::fs::read(suite.bills_db()).unwrap();
+    let check = suite.ctl(&["db", "check"]);
+    assert_ne!(check.status.code(), Some(0), "{}", text(&check));
+    // No backup can be taken of it; the CLI says what to do instead.
+    let refused = suite.ctl(&["backup", "create"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("backup restore"),
+        "{}",
+        text(&refused)
+    );
+
+    let restore = suite.ctl(&["backup", "restore", &id]);
+    assert_eq!(restore.status.code(), Some(0), "{}", text(&restore));
+    let said = text(&restore);
+    assert!(said.contains("damaged"), "{said}");
+    let folder = said
+        .split("are kept in ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("names the folder: {said}"));
+    assert!(folder.starts_with("backups/damaged-live-"), "{said}");
+
+    // The damaged file is kept as it was, and it is not a backup.
+    let kept = suite.data_dir().join(folder).join("bills.db");
+    assert_eq!(std::fs::read(&kept).unwrap(), damaged_bytes);
+    let listed = suite.ctl_json(&["backup", "list", "--json"]);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [id.as_str()]);
+
+    // The live database is the backup again, sound, and the suite starts on it.
+    let check = suite.ctl(&["db", "check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    let rows: i64 = suite
+        .bills()
+        .query_row(
+            "SELECT count(*) FROM queue_probes WHERE handled_by = 'test'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 300);
+    let audit: String = suite
+        .bills()
+        .query_row(
+            "SELECT detail FROM audit_log WHERE action = 'backup.restore' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(audit.contains("damaged"), "{audit}");
+    suite.start("web");
+    assert!(suite.wait_for_web(Duration::from_secs(10)));
+}
+
 #[test]
 fn db_migrate_saves_a_pre_upgrade_backup_before_it_migrates() {
     let suite = Suite::new();

@@ -7,9 +7,10 @@
 use std::time::Duration;
 
 use billtracker::accounts::audit::{self, Entry, action};
-use billtracker::backup::{self, BackupError, Kind, Wait};
+use billtracker::backup::{self, BackupError, IfLiveDamaged, Kind, Saved, Wait};
 use billtracker::config::CommonArgs;
 use billtracker::db;
+use serde::Serialize;
 
 use crate::attempt;
 use crate::commands::open_bills;
@@ -36,9 +37,15 @@ fn failure(error: BackupError) -> i32 {
             );
             CHECK_FAILED
         }
-        error @ (BackupError::Refused(_)
-        | BackupError::Invalid { .. }
-        | BackupError::CopyDamaged(_)) => {
+        error if error.is_damaged_database() => {
+            eprintln!("billtracker: {error}");
+            eprintln!(
+                "billtracker: the live database is damaged; `billtracker backup restore <id>` \
+                 restores a backup and keeps the damaged files aside in backups/"
+            );
+            CHECK_FAILED
+        }
+        error @ (BackupError::Refused(_) | BackupError::Invalid { .. }) => {
             eprintln!("billtracker: {error}");
             CHECK_FAILED
         }
@@ -88,8 +95,11 @@ fn size(bytes: u64) -> String {
 }
 
 pub fn create(common: &CommonArgs, json: bool) -> i32 {
-    drop(attempt!(open_bills(common)));
     let data = common.data();
+    if !data.bills_db().exists() {
+        // Prints where the database was expected.
+        drop(attempt!(open_bills(common)));
+    }
     let created = attempt!(backup::create(&data, Kind::Manual, Wait::UpTo(WAIT)).map_err(failure));
     record(common, action::BACKUP_CREATE, &created.id, None);
     if json {
@@ -158,26 +168,62 @@ pub fn verify(common: &CommonArgs, id: &str, json: bool) -> i32 {
     code
 }
 
+/// What `backup restore --json` prints.
+#[derive(Debug, Serialize)]
+struct RestoreOutput<'a> {
+    restored: &'a str,
+    /// The backup of the live database taken first; null when it was damaged.
+    pre_restore_backup: Option<&'a str>,
+    /// The folder in `backups/` holding the damaged live files; null when
+    /// the live database was sound.
+    damaged_files: Option<String>,
+    history_kept: usize,
+}
+
+/// Restores a backup. A damaged live database (the incident this command
+/// exists for) cannot be backed up first: its files are kept aside in
+/// `backups/damaged-live-<time>/` instead, and the restore goes on.
 pub fn restore(common: &CommonArgs, id: &str, json: bool) -> i32 {
-    drop(attempt!(open_bills(common)));
-    let restored = attempt!(backup::restore(&common.data(), id, Wait::UpTo(WAIT)).map_err(failure));
-    record(
-        common,
-        action::BACKUP_RESTORE,
-        &restored.restored,
-        Some(format!(
-            "pre-restore backup {}",
-            restored.pre_restore_backup
-        )),
-    );
-    if json {
-        return output::json(&restored);
+    let data = common.data();
+    if !data.bills_db().exists() {
+        // Prints where the database was expected.
+        drop(attempt!(open_bills(common)));
     }
-    println!("restored backup {}", restored.restored);
-    println!(
-        "the database as it was before is saved as backup {}",
-        restored.pre_restore_backup
+    let done = attempt!(
+        backup::restore_with(&data, id, Wait::UpTo(WAIT), IfLiveDamaged::SetAside).map_err(failure)
     );
+    let (pre_restore_backup, damaged_files) = match &done.saved {
+        Saved::PreRestoreBackup(backup) => (Some(backup.as_str()), None),
+        Saved::DamagedFilesSetAside(folder) => (None, Some(format!("backups/{folder}/"))),
+    };
+    let detail = match (&pre_restore_backup, &damaged_files) {
+        (Some(backup), _) => format!("pre-restore backup {backup}"),
+        (None, Some(folder)) => format!("live database damaged; its files are kept in {folder}"),
+        (None, None) => String::new(),
+    };
+    record(common, action::BACKUP_RESTORE, &done.restored, Some(detail));
+    if json {
+        return output::json(&RestoreOutput {
+            restored: &done.restored,
+            pre_restore_backup,
+            damaged_files,
+            history_kept: done.history_kept,
+        });
+    }
+    if let Some(folder) = &damaged_files {
+        println!("the live database was damaged, so no pre-restore backup could be taken;");
+        println!(
+            "its files as they were (bills.db, bills.db-wal, bills.db-shm) are kept in {folder}"
+        );
+        println!("that folder is not a backup: it is not listed and cannot be restored");
+    }
+    println!("restored backup {}", done.restored);
+    if let Some(backup) = pre_restore_backup {
+        println!("the database as it was before is saved as backup {backup}");
+    }
+    if damaged_files.is_some() {
+        println!("start (or restart) every process of the suite now");
+    }
     OK
 }
 

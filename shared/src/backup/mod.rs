@@ -19,7 +19,9 @@
 //! named relative to the data directory.
 
 mod create;
+pub mod damaged;
 pub mod files;
+mod history;
 pub mod lock;
 pub mod name;
 mod restore;
@@ -40,7 +42,10 @@ pub use create::{create, import, upload_partial};
 pub use files::{PartialCleanup, cleanup_partials, preview_partials};
 pub use lock::Wait;
 pub use name::{BackupName, Kind};
-pub use restore::{Restored, Upgraded, migrate_with_pre_upgrade_backup, restore};
+pub use restore::{
+    IfLiveDamaged, Restore, Restored, Saved, Upgraded, migrate_with_pre_upgrade_backup, restore,
+    restore_with,
+};
 pub use validate::Refusal;
 
 use crate::paths::DataDir;
@@ -96,6 +101,19 @@ impl BackupError {
             format!("backups/{file}")
         };
         BackupError::Io { file, source }
+    }
+
+    /// The live database itself is damaged: its copy failed the integrity
+    /// check, or SQLite found it malformed or not a database.
+    pub fn is_damaged_database(&self) -> bool {
+        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+        match self {
+            BackupError::CopyDamaged(_) => true,
+            BackupError::Store(crate::Error::Sqlite(e)) => {
+                matches!(e.sqlite_error_code(), Some(DatabaseCorrupt | NotADatabase))
+            }
+            _ => false,
+        }
     }
 
     /// The disk is full (the API answers 507).

@@ -12,6 +12,7 @@ use super::files::Partial;
 use super::lock::{BackupLock, Wait};
 use super::name::Kind;
 use super::{Backup, BackupError, resolve, validate, verify};
+use super::{damaged, history};
 use crate::db;
 use crate::migrate::{self, Outcome};
 use crate::paths::DataDir;
@@ -25,6 +26,40 @@ pub struct Restored {
     pub pre_restore_backup: String,
 }
 
+/// What to do when the live database is damaged, so that no `pre-restore`
+/// backup of it can be taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfLiveDamaged {
+    /// Refuse the restore ([`BackupError::CopyDamaged`]): the admin API,
+    /// whose processes keep running on the live file.
+    Refuse,
+    /// Keep the damaged files aside in `backups/damaged-live-<time>/` and
+    /// restore anyway: `billtracker backup restore`, the recovery of a
+    /// damaged database.
+    SetAside,
+}
+
+/// How the live database was saved before a restore replaced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum Saved {
+    /// A `pre-restore` backup, by id.
+    PreRestoreBackup(String),
+    /// The live database was damaged: its files, as they were, are in
+    /// this folder of `backups/` (not a backup).
+    DamagedFilesSetAside(String),
+}
+
+/// What [`restore_with`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Restore {
+    pub restored: String,
+    pub saved: Saved,
+    /// History rows (audit log, errors, checks, cleanup runs) newer than
+    /// the backup that were kept.
+    pub history_kept: usize,
+}
+
 /// Restores backup `id` into the live database.
 ///
 /// The backup is verified first (checksum, integrity, schema), then the
@@ -33,8 +68,27 @@ pub struct Restored {
 /// transaction. A backup of an older schema is migrated on a scratch copy
 /// first, so no process ever sees an older schema than it expects. The
 /// heartbeat rows of the running processes are carried over, so Status
-/// keeps seeing them.
+/// keeps seeing them, and so are the audit log, recorded errors,
+/// integrity checks and cleanup runs newer than the backup. A damaged
+/// live database is refused ([`BackupError::CopyDamaged`]).
 pub fn restore(data: &DataDir, id: &str, wait: Wait) -> Result<Restored, BackupError> {
+    let done = restore_with(data, id, wait, IfLiveDamaged::Refuse)?;
+    match done.saved {
+        Saved::PreRestoreBackup(pre_restore_backup) => Ok(Restored {
+            restored: done.restored,
+            pre_restore_backup,
+        }),
+        Saved::DamagedFilesSetAside(_) => unreachable!("a damaged live database is refused"),
+    }
+}
+
+/// [`restore`], choosing what happens when the live database is damaged.
+pub fn restore_with(
+    data: &DataDir,
+    id: &str,
+    wait: Wait,
+    if_damaged: IfLiveDamaged,
+) -> Result<Restore, BackupError> {
     let (name, path) = resolve(data, id)?;
     let id = name.to_string();
     let _lock = BackupLock::acquire(data, wait)?;
@@ -53,16 +107,41 @@ pub fn restore(data: &DataDir, id: &str, wait: Wait) -> Result<Restored, BackupE
             });
         }
     };
-    let mut live = db::open(&data.bills_db())?;
     let source_page_size = page_size(&validate::open_read_only(&path)?)?;
-    if source_page_size != page_size(&live)? {
-        return Err(BackupError::Invalid {
-            id,
-            problem: "its page size differs from the live database's".into(),
-        });
-    }
 
-    let pre_restore = create_locked(data, Kind::PreRestore)?;
+    // Save the live database: a pre-restore backup, or its damaged files.
+    let set_aside = if_damaged == IfLiveDamaged::SetAside;
+    let live = match db::open(&data.bills_db()).map_err(BackupError::from) {
+        Ok(live) => Some(live),
+        Err(error) if set_aside && damaged(&error) => {
+            tracing::warn!(%error, "the live database cannot be opened");
+            None
+        }
+        Err(error) => return Err(error),
+    };
+    let saved = match live.as_ref().map(page_size) {
+        Some(Ok(size)) if size != source_page_size => {
+            return Err(BackupError::Invalid {
+                id,
+                problem: "its page size differs from the live database's".into(),
+            });
+        }
+        Some(Ok(_)) => match create_locked(data, Kind::PreRestore) {
+            Ok(pre_restore) => Saved::PreRestoreBackup(pre_restore.id),
+            Err(error) if set_aside && damaged(&error) => {
+                tracing::warn!(%error, "no pre-restore backup: the live database is damaged");
+                Saved::DamagedFilesSetAside(damaged::set_aside(data)?)
+            }
+            Err(error) => return Err(error),
+        },
+        Some(Err(error)) if !set_aside => return Err(error.into()),
+        Some(Err(error)) => {
+            tracing::warn!(%error, "the live database cannot be read");
+            Saved::DamagedFilesSetAside(damaged::set_aside(data)?)
+        }
+        None => Saved::DamagedFilesSetAside(damaged::set_aside(data)?),
+    };
+    let live_damaged = matches!(saved, Saved::DamagedFilesSetAside(_));
 
     // A backup of an older schema is migrated on a scratch copy first.
     let scratch = if version < migrate::latest_version() {
@@ -75,28 +154,71 @@ pub fn restore(data: &DataDir, id: &str, wait: Wait) -> Result<Restored, BackupE
     } else {
         None
     };
-    let source = match &scratch {
-        Some(scratch) => validate::open_read_only(scratch.path())?,
-        None => validate::open_read_only(&path)?,
+    let source_path = scratch.as_ref().map_or(path.as_path(), |s| s.path());
+
+    // What the live database knows and the backup cannot: who is running, what happened since.
+    let since = crate::time::format(name.created);
+    let (heartbeats, history) = match &live {
+        Some(live) if !live_damaged => (heartbeats(live)?, history::since(live, &since)?),
+        // Whatever of a damaged database can still be read.
+        Some(live) => (
+            heartbeats(live).unwrap_or_default(),
+            history::since(live, &since).unwrap_or_else(|error| {
+                tracing::warn!(%error, "the history of the damaged database cannot be read; it is not kept");
+                Vec::new()
+            }),
+        ),
+        None => (Vec::new(), Vec::new()),
     };
 
-    let heartbeats = heartbeats(&live)?;
-    copy_all(&source, &mut live)?;
-    drop(source);
+    let written = match live {
+        Some(mut live) => {
+            let source = validate::open_read_only(source_path)?;
+            let copied = copy_all(&source, &mut live);
+            match copied {
+                Ok(()) if !live_damaged || damaged::sound(&live) => Some(live),
+                Ok(()) => None,
+                Err(error) if live_damaged => {
+                    tracing::warn!(%error, "the backup cannot be written into the damaged live database");
+                    None
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        None => None,
+    };
+    let mut live = match written {
+        Some(live) => live,
+        None => {
+            damaged::replace_live(data, source_path)?;
+            db::open(&data.bills_db())?
+        }
+    };
     drop(scratch);
     keep_heartbeats(&mut live, &heartbeats)?;
+    let history_kept = history::carry_over(&mut live, &history)?;
 
+    let saved_name = match &saved {
+        Saved::PreRestoreBackup(name) | Saved::DamagedFilesSetAside(name) => name.as_str(),
+    };
     tracing::info!(
         backup.id = %id,
-        pre_restore_backup = %pre_restore.id,
+        pre_restore = %saved_name,
+        live_damaged,
+        history_kept,
         schema.version = version,
         duration_ms = started.elapsed().as_millis() as u64,
         "restore finished"
     );
-    Ok(Restored {
+    Ok(Restore {
         restored: id,
-        pre_restore_backup: pre_restore.id,
+        saved,
+        history_kept,
     })
+}
+
+fn damaged(error: &BackupError) -> bool {
+    error.is_damaged_database()
 }
 
 fn page_size(conn: &Connection) -> rusqlite::Result<i64> {
@@ -267,6 +389,146 @@ mod tests {
             validate::open_read_only(&data.backups().join(&restored.pre_restore_backup)).unwrap();
         assert_eq!(probes(&saved), ["after", "before"]);
         assert_eq!(list(&data).unwrap().len(), 2);
+    }
+
+    fn count(conn: &Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn the_history_newer_than_the_backup_survives_a_restore() {
+        let (_tmp, data) = instance();
+        let live = db::open(&data.bills_db()).unwrap();
+        let audit = |actor_id: Option<i64>, action: &str| {
+            live.execute(
+                "INSERT INTO audit_log (at, actor_id, actor, action) VALUES (?1, ?2, 'admin', ?3)",
+                params![crate::time::now_text(), actor_id, action],
+            )
+            .unwrap();
+        };
+        audit(None, "before.backup");
+        let backup = create(&data, Kind::Manual, Wait::No).unwrap();
+        // A user the backup does not know, and what happened after the backup.
+        live.execute(
+            "INSERT INTO users (id, username, role, created_at) VALUES (7, 'later', 'user', 'now')",
+            [],
+        )
+        .unwrap();
+        audit(Some(7), "user.create");
+        audit(None, "backup.create");
+        live.execute(
+            "INSERT INTO recorded_errors (at, service, target, message) VALUES (?1, 'janitor', 'backups', 'disk full')",
+            [crate::time::now_text()],
+        )
+        .unwrap();
+        live.execute(
+            "INSERT INTO integrity_checks (checked_at, service, ok, result, duration_ms) VALUES (?1, 'janitor', 1, 'ok', 3)",
+            [crate::time::now_text()],
+        )
+        .unwrap();
+        live.execute(
+            "INSERT INTO cleanup_runs (at, trigger, results) VALUES (?1, 'daily', '[]')",
+            [crate::time::now_text()],
+        )
+        .unwrap();
+
+        let done = restore_with(&data, &backup.id, Wait::No, IfLiveDamaged::Refuse).unwrap();
+        assert!(matches!(done.saved, Saved::PreRestoreBackup(_)));
+        assert_eq!(done.history_kept, 5);
+
+        // The user is gone with the restored data; the audit trail is whole, once.
+        assert_eq!(count(&live, "SELECT count(*) FROM users WHERE id = 7"), 0);
+        let mut stmt = live
+            .prepare("SELECT action, actor_id, actor FROM audit_log ORDER BY id")
+            .unwrap();
+        let entries: Vec<(String, Option<i64>, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let actions: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(actions, ["before.backup", "user.create", "backup.create"]);
+        assert_eq!(
+            entries[1].1, None,
+            "the missing user is no longer referenced"
+        );
+        assert_eq!(entries[1].2, "admin");
+        assert_eq!(count(&live, "SELECT count(*) FROM recorded_errors"), 1);
+        assert_eq!(count(&live, "SELECT count(*) FROM integrity_checks"), 1);
+        assert_eq!(count(&live, "SELECT count(*) FROM cleanup_runs"), 1);
+    }
+
+    /// Overwrites the start of every page after the first of the live
+    /// database, as a failing disk might; `header` damages page 1 too.
+    fn damage(data: &DataDir, header: bool) {
+        let path = data.bills_db();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let page = 4096;
+        assert!(bytes.len() > 4 * page, "several pages");
+        let first = if header { 0 } else { page };
+        for start in (first..bytes.len()).step_by(page) {
+            for b in &mut bytes[start..start + 64] {
+                *b = 0xA5;
+            }
+        }
+        std::fs::write(&path, bytes).unwrap();
+    }
+
+    /// Enough rows for several pages, written to the main file.
+    fn fill(data: &DataDir) {
+        let conn = db::open(&data.bills_db()).unwrap();
+        for i in 0..200 {
+            probe(&conn, &format!("row-{i:03}-{}", "x".repeat(100)));
+        }
+        conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+            .unwrap();
+    }
+
+    #[test]
+    fn a_damaged_live_database_is_set_aside_and_the_backup_restored() {
+        let (_tmp, data) = instance();
+        fill(&data);
+        let backup = create(&data, Kind::Manual, Wait::No).unwrap();
+        damage(&data, false);
+
+        // The admin API's restore refuses: no pre-restore backup can be taken.
+        let refused = restore(&data, &backup.id, Wait::No).unwrap_err();
+        assert!(damaged(&refused), "{refused:?}");
+
+        let done = restore_with(&data, &backup.id, Wait::No, IfLiveDamaged::SetAside).unwrap();
+        let Saved::DamagedFilesSetAside(folder) = &done.saved else {
+            panic!("{done:?}");
+        };
+        assert!(folder.starts_with("damaged-live-"), "{folder}");
+        assert!(data.backups().join(folder).join("bills.db").is_file());
+        let listed: Vec<String> = list(&data).unwrap().into_iter().map(|b| b.id).collect();
+        assert_eq!(
+            listed,
+            vec![backup.id],
+            "the damaged files are not a backup"
+        );
+
+        let live = db::open(&data.bills_db()).unwrap();
+        assert_eq!(crate::integrity::check(&live).unwrap(), "ok");
+        assert_eq!(probes(&live).len(), 200);
+    }
+
+    #[test]
+    fn a_live_database_too_damaged_to_open_is_replaced_by_the_backup() {
+        let (_tmp, data) = instance();
+        fill(&data);
+        let backup = create(&data, Kind::Manual, Wait::No).unwrap();
+        damage(&data, true);
+        assert!(restore(&data, &backup.id, Wait::No).is_err());
+
+        let done = restore_with(&data, &backup.id, Wait::No, IfLiveDamaged::SetAside).unwrap();
+        assert!(
+            matches!(done.saved, Saved::DamagedFilesSetAside(_)),
+            "{done:?}"
+        );
+        let live = db::open(&data.bills_db()).unwrap();
+        assert_eq!(crate::integrity::check(&live).unwrap(), "ok");
+        assert_eq!(probes(&live).len(), 200);
     }
 
     #[test]
