@@ -237,6 +237,10 @@ async fn creating_uploading_and_deleting_a_backup_are_audited() {
         StatusCode::BAD_REQUEST
     );
     assert_eq!(audited(&app, "backup.import").len(), 1);
+    assert_eq!(
+        audited(&app, "backup.import_refused"),
+        [("admin".to_string(), "upload".to_string())]
+    );
 
     let deleted = admin
         .send(
@@ -248,4 +252,129 @@ async fn creating_uploading_and_deleting_a_backup_are_audited() {
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     assert_eq!(audited(&app, "backup.delete"), [("admin".to_string(), id)]);
+}
+
+/// The detail of the newest audit entry of `action`.
+fn audit_detail(app: &common::TestApp, action: &str) -> Option<String> {
+    let conn = app.db.get().unwrap();
+    conn.query_row(
+        "SELECT detail FROM audit_log WHERE action = ?1 ORDER BY id DESC LIMIT 1",
+        [action],
+        |r| r.get(0),
+    )
+    .ok()
+}
+
+#[tokio::test]
+async fn downloads_and_refused_or_failed_restores_are_audited() {
+    let app = app().await;
+    let mut admin = admin(&app).await;
+    let created = admin
+        .send(&app.router, "POST", "/api/admin/backups", None)
+        .await;
+    let id = created.json["id"].as_str().unwrap().to_string();
+
+    let download = admin
+        .send(
+            &app.router,
+            "GET",
+            &format!("/api/admin/backups/{id}/download"),
+            None,
+        )
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(
+        audited(&app, "backup.download"),
+        [("admin".to_string(), id.clone())]
+    );
+
+    // A backup that fails verification is refused, and the refusal is audited.
+    let sidecar = app.tmp.path().join("backups").join(format!("{id}.sha256"));
+    std::fs::write(&sidecar, format!("{}  {id}\n", "0".repeat(64))).unwrap();
+    let refused = admin
+        .send(
+            &app.router,
+            "POST",
+            &format!("/api/admin/backups/{id}/restore"),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        audited(&app, "backup.restore_failed"),
+        [("admin".to_string(), id.clone())]
+    );
+    let detail = audit_detail(&app, "backup.restore_failed").unwrap();
+    assert!(detail.contains("SHA-256"), "{detail}");
+    assert!(!detail.contains(&app.tmp.path().display().to_string()));
+    assert!(audited(&app, "backup.restore").is_empty());
+}
+
+#[tokio::test]
+async fn a_restore_answers_its_ids_even_when_its_audit_entry_cannot_be_written() {
+    let app = app().await;
+    let mut admin = admin(&app).await;
+    // The backup carries a trigger that refuses the restore's audit entry.
+    let block = "CREATE TRIGGER no_restore_audit BEFORE INSERT ON audit_log \
+                 WHEN NEW.action = 'backup.restore' BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END";
+    app.db.get().unwrap().execute_batch(block).unwrap();
+    let created = admin
+        .send(&app.router, "POST", "/api/admin/backups", None)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json);
+    let id = created.json["id"].as_str().unwrap().to_string();
+    app.db
+        .get()
+        .unwrap()
+        .execute_batch("DROP TRIGGER no_restore_audit")
+        .unwrap();
+
+    let restored = admin
+        .send(
+            &app.router,
+            "POST",
+            &format!("/api/admin/backups/{id}/restore"),
+            None,
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{:?}", restored.json);
+    assert_eq!(restored.json["restored"], id.as_str());
+    let pre_restore = restored.json["pre_restore_backup"].as_str().unwrap();
+    assert!(pre_restore.ends_with("-pre-restore.db"), "{pre_restore}");
+    assert!(audited(&app, "backup.restore").is_empty());
+    // What happened before the restore is still in the audit log.
+    assert_eq!(audited(&app, "backup.create").len(), 1);
+}
+
+#[tokio::test]
+async fn a_restore_keeps_the_audit_trail_written_after_the_backup_and_adds_its_own() {
+    let app = app().await;
+    let mut admin = admin(&app).await;
+    let first = admin
+        .send(&app.router, "POST", "/api/admin/backups", None)
+        .await;
+    let id = first.json["id"].as_str().unwrap().to_string();
+    let second = admin
+        .send(&app.router, "POST", "/api/admin/backups", None)
+        .await;
+    let later = second.json["id"].as_str().unwrap().to_string();
+
+    let restored = admin
+        .send(
+            &app.router,
+            "POST",
+            &format!("/api/admin/backups/{id}/restore"),
+            None,
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{:?}", restored.json);
+    // The first backup holds neither entry of its own creation nor of the second.
+    assert_eq!(
+        audited(&app, "backup.create"),
+        [
+            ("admin".to_string(), id.clone()),
+            ("admin".to_string(), later)
+        ]
+    );
+    assert_eq!(audited(&app, "backup.restore"), [("admin".to_string(), id)]);
 }

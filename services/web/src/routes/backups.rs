@@ -24,6 +24,15 @@ use crate::auth::Client;
 use crate::auth::extract::AdminUser;
 use crate::error::{ApiError, ErrorBody};
 
+/// Audit actions of this page beyond those of `audit::action`.
+mod more_action {
+    /// An uploaded file that was refused (the detail says why).
+    pub const BACKUP_IMPORT_REFUSED: &str = "backup.import_refused";
+    /// A restore that was refused or failed (the detail says why).
+    pub const BACKUP_RESTORE_FAILED: &str = "backup.restore_failed";
+    pub const BACKUP_DOWNLOAD: &str = "backup.download";
+}
+
 /// The largest backup file an upload may carry.
 pub const IMPORT_BODY_LIMIT: usize = 512 * 1024 * 1024;
 
@@ -51,12 +60,16 @@ fn backup_error(error: BackupError) -> ApiError {
                  (for example by deleting old backups) and try again",
             )
         }
-        BackupError::CopyDamaged(_) => {
-            tracing::error!(%error, "backup failed");
+        error if error.is_damaged_database() => {
+            tracing::error!(%error, "backup failed: the live database is damaged");
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "DATABASE_DAMAGED",
-                error.to_string(),
+                format!(
+                    "{error}. The live database is damaged: stop the suite and restore a backup \
+                     with `billtracker backup restore <id>`, which keeps the damaged files aside \
+                     (see the backup recovery incident of the operations runbook)"
+                ),
             )
         }
         error => ApiError::internal(error),
@@ -84,6 +97,38 @@ where
         .await
         .map_err(ApiError::internal)?
         .map_err(backup_error)
+}
+
+/// Runs backup work on a blocking thread, keeping its error for the audit log.
+async fn blocking_raw<T, F>(work: F) -> Result<Result<T, BackupError>, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, BackupError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// [`record`] for an action whose answer must not depend on the audit log
+/// (the work is done, or it is a refusal): a failure is logged, and shows
+/// on Status.
+async fn record_or_log(
+    state: &AppState,
+    admin: &AdminUser,
+    action: &'static str,
+    target: String,
+    detail: Option<String>,
+    client: &Client,
+) {
+    if let Err(error) = record(state, admin, action, target, detail, client).await {
+        tracing::error!(
+            area = "backups",
+            audit.action = action,
+            error.status = %error.status(),
+            "could not write the audit log entry of a backup action"
+        );
+    }
 }
 
 /// Records an admin's backup action in the audit log.
@@ -154,7 +199,7 @@ pub async fn create(
 
     let created = blocking(move || backup::create(&data, Kind::Manual, Wait::No)).await?;
 
-    record(
+    record_or_log(
         &state,
         &admin,
         action::BACKUP_CREATE,
@@ -162,7 +207,7 @@ pub async fn create(
         None,
         &client,
     )
-    .await?;
+    .await;
     tracing::info!(backup.id = %created.id, admin.id = admin.user.id, "manual backup taken");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -176,7 +221,8 @@ pub async fn create(
     ))]
 pub async fn download(
     State(state): State<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
+    client: Client,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let data = data_dir(&state).await?;
@@ -187,6 +233,16 @@ pub async fn download(
         Ok((file, name, size))
     })
     .await?;
+
+    record_or_log(
+        &state,
+        &admin,
+        more_action::BACKUP_DOWNLOAD,
+        name.to_string(),
+        Some(format!("{size} bytes")),
+        &client,
+    )
+    .await;
 
     // The open file is read to the end even if the backup is deleted meanwhile.
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
@@ -243,10 +299,27 @@ pub async fn restore(
     blocking(move || backup::resolve(&known, &checked)).await?;
     state.limits.backup.check(&client.ip_text())?;
 
-    let restored = blocking(move || backup::restore(&data, &id, Wait::No)).await?;
+    let target = id.clone();
+    let restored = match blocking_raw(move || backup::restore(&data, &id, Wait::No)).await? {
+        Ok(restored) => restored,
+        Err(error) => {
+            record_or_log(
+                &state,
+                &admin,
+                more_action::BACKUP_RESTORE_FAILED,
+                target,
+                Some(error.to_string()),
+                &client,
+            )
+            .await;
+            return Err(backup_error(error));
+        }
+    };
 
     // Recorded after the restore, so that the entry is in the restored data.
-    record(
+    // The restore is done: a failed entry is logged, and the answer still
+    // gives the admin the pre-restore backup's id.
+    record_or_log(
         &state,
         &admin,
         action::BACKUP_RESTORE,
@@ -257,7 +330,7 @@ pub async fn restore(
         )),
         &client,
     )
-    .await?;
+    .await;
     tracing::info!(
         backup.id = %restored.restored,
         pre_restore_backup = %restored.pre_restore_backup,
@@ -284,7 +357,7 @@ pub async fn delete(
     let data = data_dir(&state).await?;
     let target = id.clone();
     blocking(move || backup::delete(&data, &id, Wait::No)).await?;
-    record(&state, &admin, action::BACKUP_DELETE, target, None, &client).await?;
+    record_or_log(&state, &admin, action::BACKUP_DELETE, target, None, &client).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -353,9 +426,27 @@ pub async fn import(
         ));
     };
 
-    let imported = blocking(move || backup::import(&data, upload, Wait::No)).await?;
+    let imported = match blocking_raw(move || backup::import(&data, upload, Wait::No)).await? {
+        Ok(imported) => imported,
+        Err(error) => {
+            let detail = match &error {
+                BackupError::Refused(refusal) => format!("{}: {refusal}", refusal.code()),
+                other => other.to_string(),
+            };
+            record_or_log(
+                &state,
+                &admin,
+                more_action::BACKUP_IMPORT_REFUSED,
+                "upload".to_string(),
+                Some(detail),
+                &client,
+            )
+            .await;
+            return Err(backup_error(error));
+        }
+    };
 
-    record(
+    record_or_log(
         &state,
         &admin,
         action::BACKUP_IMPORT,
@@ -363,7 +454,7 @@ pub async fn import(
         Some(format!("{} bytes", imported.size_bytes)),
         &client,
     )
-    .await?;
+    .await;
     tracing::info!(backup.id = %imported.id, admin.id = admin.user.id, "backup uploaded");
     Ok((StatusCode::CREATED, Json(imported)))
 }
