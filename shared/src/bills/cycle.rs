@@ -156,6 +156,25 @@ pub fn occurrences(schedule: &Schedule, from: Date, to: Date) -> Vec<Date> {
     dates
 }
 
+/// Whether `date` is one of the schedule's due dates.
+pub fn is_due_on(schedule: &Schedule, date: Date) -> bool {
+    !occurrences(schedule, date, date).is_empty()
+}
+
+/// Whether two due dates fall in the same period of a cycle: the same
+/// month for month-based cycles; for weekly and biweekly ones, `date` is
+/// the one date of a schedule within half a cycle of `kept` (3 days either
+/// side for weekly; 7 days before to 6 after for biweekly).
+pub fn same_period(cycle: Cycle, kept: Date, date: Date) -> bool {
+    match cycle.days() {
+        Some(step) => {
+            let apart = i64::from((date - kept).get_days());
+            (-(step / 2)..step - step / 2).contains(&apart)
+        }
+        None => (kept.year(), kept.month()) == (date.year(), date.month()),
+    }
+}
+
 /// The occurrences falling in one calendar month.
 pub fn in_month(schedule: &Schedule, year: i16, month: i8) -> Vec<Date> {
     let Ok(first) = Date::new(year, month, 1) else {
@@ -334,6 +353,151 @@ mod tests {
                     prop_assert_eq!((pair[1] - pair[0]).get_days() as i64, step);
                 }
             }
+        }
+
+        #[test]
+        fn month_based_dates_are_exactly_their_step_in_months_apart(schedule in any_schedule(), start in 0i32..3000, span in 1i32..2000) {
+            let Some(months) = independent::step_months(schedule.cycle) else { return Ok(()) };
+            let from = date(2020, 1, 1).checked_add(start.days()).unwrap();
+            let to = from.checked_add(span.days()).unwrap();
+            let dates = occurrences(&schedule, from, to);
+            for pair in dates.windows(2) {
+                prop_assert_eq!(
+                    independent::month_number(pair[1]) - independent::month_number(pair[0]),
+                    months,
+                    "{} then {}", pair[0], pair[1]
+                );
+            }
+        }
+
+        #[test]
+        fn week_based_dates_are_exactly_seven_or_fourteen_days_apart(schedule in any_schedule(), start in 0i32..3000, span in 1i32..900) {
+            let Some(days) = independent::step_days(schedule.cycle) else { return Ok(()) };
+            let from = date(2020, 1, 1).checked_add(start.days()).unwrap();
+            let to = from.checked_add(span.days()).unwrap();
+            let dates = occurrences(&schedule, from, to);
+            for pair in dates.windows(2) {
+                prop_assert_eq!(independent::day_number(pair[1]) - independent::day_number(pair[0]), days);
+            }
+        }
+
+        #[test]
+        fn a_range_holds_exactly_the_days_an_independent_scan_finds(schedule in any_schedule(), start in 0i32..3000, span in 0i32..900) {
+            let from = date(2020, 1, 1).checked_add(start.days()).unwrap();
+            let to = from.checked_add(span.days()).unwrap();
+            let dates = occurrences(&schedule, from, to);
+            let expected = independent::scan(&schedule, from, to);
+            prop_assert_eq!(dates.len(), expected.len());
+            prop_assert_eq!(dates, expected);
+        }
+
+        #[test]
+        fn the_first_date_is_within_one_step_of_the_anchor(schedule in any_schedule()) {
+            let schedule = Schedule { end: None, ..schedule };
+            let horizon = schedule.anchor.checked_add(400.days()).unwrap();
+            let first = occurrences(&schedule, date(2019, 1, 1), horizon)[0];
+            prop_assert!(first >= schedule.anchor);
+            match independent::step_months(schedule.cycle) {
+                Some(months) => prop_assert!(
+                    independent::month_number(first) - independent::month_number(schedule.anchor) <= months
+                ),
+                None => prop_assert_eq!(first, schedule.anchor, "weeks step from the anchor"),
+            }
+        }
+
+        #[test]
+        fn a_first_due_date_on_the_due_day_is_the_first_date(schedule in any_schedule()) {
+            // The due day that bill validation keeps: the anchor's own day.
+            let schedule = Schedule { due_day: Some(schedule.anchor.day() as u8), ..schedule };
+            let first = occurrences(&schedule, date(2019, 1, 1), schedule.anchor);
+            prop_assert_eq!(first, vec![schedule.anchor]);
+        }
+
+        #[test]
+        fn no_date_falls_after_the_end_date(schedule in any_schedule(), span in 0i32..3000) {
+            let to = schedule.anchor.checked_add(span.days()).unwrap();
+            for d in occurrences(&schedule, date(2019, 1, 1), to) {
+                prop_assert!(schedule.end.is_none_or(|end| d <= end), "{} after {:?}", d, schedule.end);
+            }
+        }
+    }
+
+    /// The arithmetic the properties check the engine against, written
+    /// apart from it: day and month numbers, and a scan of every day.
+    mod independent {
+        use super::{Cycle, Schedule};
+        use jiff::civil::Date;
+
+        pub fn step_months(cycle: Cycle) -> Option<i32> {
+            match cycle {
+                Cycle::Monthly => Some(1),
+                Cycle::Quarterly => Some(3),
+                Cycle::Semiannual => Some(6),
+                Cycle::Annual => Some(12),
+                Cycle::Weekly | Cycle::Biweekly => None,
+            }
+        }
+
+        pub fn step_days(cycle: Cycle) -> Option<i32> {
+            match cycle {
+                Cycle::Weekly => Some(7),
+                Cycle::Biweekly => Some(14),
+                _ => None,
+            }
+        }
+
+        /// year * 12 + month.
+        pub fn month_number(date: Date) -> i32 {
+            i32::from(date.year()) * 12 + i32::from(date.month())
+        }
+
+        fn leap(year: i32) -> bool {
+            (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        }
+
+        fn month_length(year: i32, month: i32) -> i32 {
+            match month {
+                2 if leap(year) => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            }
+        }
+
+        /// Days since 2000-01-01, counted month by month.
+        pub fn day_number(date: Date) -> i32 {
+            let (year, month) = (i32::from(date.year()), i32::from(date.month()));
+            let years: i32 = (2000..year).map(|y| if leap(y) { 366 } else { 365 }).sum();
+            let months: i32 = (1..month).map(|m| month_length(year, m)).sum();
+            years + months + i32::from(date.day()) - 1
+        }
+
+        /// Whether `day` is due, decided for that day alone.
+        fn due_on(schedule: &Schedule, day: Date) -> bool {
+            if day < schedule.anchor || schedule.end.is_some_and(|end| day > end) {
+                return false;
+            }
+            if let Some(step) = step_days(schedule.cycle) {
+                return (day_number(day) - day_number(schedule.anchor)) % step == 0;
+            }
+            let step = step_months(schedule.cycle).unwrap();
+            let wanted = i32::from(schedule.due_day.unwrap_or(schedule.anchor.day() as u8));
+            let length = month_length(i32::from(day.year()), i32::from(day.month()));
+            (month_number(day) - month_number(schedule.anchor)) % step == 0
+                && i32::from(day.day()) == wanted.min(length)
+        }
+
+        /// Every due day in `[from, to]`, one day at a time.
+        pub fn scan(schedule: &Schedule, from: Date, to: Date) -> Vec<Date> {
+            let mut days = Vec::new();
+            let mut day = from;
+            while day <= to {
+                if due_on(schedule, day) {
+                    days.push(day);
+                }
+                day = day.tomorrow().unwrap();
+            }
+            days
         }
     }
 }
