@@ -36,11 +36,11 @@ pub fn record_due(tx: &Transaction<'_>, since: Date, today: Date) -> BillsResult
             .into_iter()
             .filter(|b| b.autopay)
             .collect();
-        let paid = payments::paid_by_occurrence(tx, user_id, since, today)?;
-        let overrides = payments::overrides(tx, user_id, since, today)?;
+        let (paid, overrides) = payments::records(tx, user_id, since, today)?;
+        let on_record = tracker::Recorded::new(&paid, &overrides);
         let marks = marks(tx, user_id, since, today)?;
         for bill in &autopay_bills {
-            for due in tracker::visible_occurrences(bill, since, today, &paid) {
+            for due in tracker::visible_occurrences(bill, since, today, &paid, &on_record) {
                 let row = tracker::row(bill, due, today, &paid, &overrides);
                 if row.skipped || row.payment_count > 0 || row.remaining_cents == 0 {
                     continue;

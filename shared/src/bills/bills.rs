@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::categories::{self, days_left};
-use super::cycle::{Cycle, Schedule};
+use super::cycle::{Cycle, Schedule, clamp_day};
 use super::error::{BillsError, BillsResult};
 use super::tracker::{Bucket, TrackedBill};
 use crate::time::now_text;
@@ -335,20 +335,11 @@ fn draft(
         ));
     }
 
-    // The first due date: given, kept, or this month's due day.
-    let anchor_date = match input.anchor_date.or(current.map(|b| b.anchor_date)) {
-        Some(date) => date,
-        None => match (cycle.uses_due_day(), due_day) {
-            (true, Some(day)) => {
-                super::cycle::clamp_day(today.year(), today.month(), day).unwrap_or(today)
-            }
-            _ => today,
-        },
-    };
-    let due_day = if cycle.uses_due_day() {
-        due_day.or(Some(anchor_date.day() as u8))
+    let (anchor_date, due_day) = if cycle.uses_due_day() {
+        month_schedule(current, input.anchor_date, input.due_day, due_day, today)?
     } else {
-        None
+        let anchor = input.anchor_date.or(current.map(|b| b.anchor_date));
+        (anchor.unwrap_or(today), None)
     };
 
     let end_date = match input.end_date {
@@ -425,6 +416,58 @@ fn draft(
         account_note,
         notes,
         active: input.active.or(current.map(|b| b.active)).unwrap_or(true),
+    })
+}
+
+/// The first due date and the due day of a month-based bill, which agree:
+/// the first due date is a due date, on the due day or, in a shorter month,
+/// on the month's last day. Change one and the other follows (a new due day
+/// moves the first due date within its month; a new first due date sets the
+/// due day unless the current one already falls on it); give both and they
+/// must agree. A bill created with a due day alone is first due this month.
+fn month_schedule(
+    current: Option<&Bill>,
+    input_anchor: Option<Date>,
+    input_day: Option<Option<i64>>,
+    due_day: Option<u8>,
+    today: Date,
+) -> BillsResult<(Date, Option<u8>)> {
+    let on = |anchor: Date, day: u8| clamp_day(anchor.year(), anchor.month(), day);
+    let new_anchor = input_anchor.filter(|date| current.is_none_or(|b| b.anchor_date != *date));
+    let new_day = match input_day {
+        Some(Some(day)) => u8::try_from(day).ok(),
+        _ => None,
+    }
+    .filter(|day| current.is_none_or(|b| b.due_day != Some(*day)));
+
+    Ok(match (new_anchor, new_day) {
+        (Some(anchor), Some(day)) => {
+            if on(anchor, day) != Some(anchor) {
+                let example = on(anchor, day).unwrap_or(anchor);
+                return Err(BillsError::invalid(
+                    "anchor_date",
+                    format!(
+                        "the first due date falls on the due day ({day}, or the last day \
+                         of a shorter month), such as {example}"
+                    ),
+                ));
+            }
+            (anchor, Some(day))
+        }
+        (Some(anchor), None) => {
+            let day = due_day
+                .filter(|day| on(anchor, *day) == Some(anchor))
+                .unwrap_or(anchor.day() as u8);
+            (anchor, Some(day))
+        }
+        (None, Some(day)) => {
+            let month = current.map_or(today, |b| b.anchor_date);
+            (on(month, day).unwrap_or(month), Some(day))
+        }
+        (None, None) => {
+            let anchor = current.map_or(today, |b| b.anchor_date);
+            (anchor, due_day.or(Some(anchor.day() as u8)))
+        }
     })
 }
 

@@ -151,8 +151,8 @@ pub fn feed_window(today: Date) -> (Date, Date) {
     (from, to)
 }
 
-/// The tracker rows of every occurrence in `[from, to]` that is not
-/// skipped, by due date: what the feed shows.
+/// The tracker rows of every occurrence in `[from, to]` by due date, the
+/// skipped ones included: what the feed shows, one event per occurrence.
 pub fn occurrences_between(
     conn: &Connection,
     user_id: i64,
@@ -161,17 +161,15 @@ pub fn occurrences_between(
     today: Date,
 ) -> BillsResult<Vec<Row>> {
     let bills = bills::tracked(conn, user_id, today)?;
-    let paid = payments::paid_by_occurrence(conn, user_id, from, to)?;
-    let overrides = payments::overrides(conn, user_id, from, to)?;
+    let (paid, overrides) = payments::records(conn, user_id, from, to)?;
+    let recorded = tracker::Recorded::new(&paid, &overrides);
     let mut rows: Vec<Row> = bills
         .iter()
         .flat_map(|bill| {
-            tracker::visible_occurrences(bill, from, to, &paid)
+            tracker::visible_occurrences(bill, from, to, &paid, &recorded)
                 .into_iter()
                 .map(|due| tracker::row(bill, due, today, &paid, &overrides))
-                .collect::<Vec<_>>()
         })
-        .filter(|row| !row.skipped)
         .collect();
     rows.sort_by(|a, b| (a.due_date, &a.name, a.bill_id).cmp(&(b.due_date, &b.name, b.bill_id)));
     Ok(rows)

@@ -16,7 +16,11 @@ use super::error::{BillsError, BillsResult};
 use super::tracker::{self, Bucket, Override, Overrides, PaidByOccurrence};
 use crate::time::now_text;
 
+/// How a payment was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+// Read from a string only, so that any other value (a number included) is
+// refused naming the field rather than as malformed JSON.
+#[serde(try_from = "String")]
 pub enum Method {
     #[serde(rename = "bank transfer")]
     BankTransfer,
@@ -44,6 +48,15 @@ impl Method {
         }
     }
 
+    pub const ALL: [Method; 6] = [
+        Method::BankTransfer,
+        Method::Card,
+        Method::Cash,
+        Method::Check,
+        Method::Autopay,
+        Method::Other,
+    ];
+
     fn parse(text: &str) -> Method {
         match text {
             "bank transfer" => Method::BankTransfer,
@@ -53,6 +66,19 @@ impl Method {
             "autopay" => Method::Autopay,
             _ => Method::Other,
         }
+    }
+}
+
+impl TryFrom<String> for Method {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == text)
+            .ok_or_else(|| {
+                "the method is one of bank transfer, card, cash, check, autopay, other".into()
+            })
     }
 }
 
@@ -221,15 +247,32 @@ pub fn list(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Checks that `due_date` is an occurrence of the bill.
-fn check_occurrence(bill: &Bill, due_date: Date) -> BillsResult<()> {
-    if cycle::occurrences(&bill.schedule(), due_date, due_date).is_empty() {
-        return Err(BillsError::invalid(
-            "due_date",
-            format!("{due_date} is not a due date of this bill"),
-        ));
+/// Checks that `due_date` is an occurrence of the bill: one of its
+/// schedule's dates, or a kept occurrence (a date of an earlier schedule
+/// that carries a live payment or a month override).
+fn check_occurrence(conn: &Connection, bill: &Bill, due_date: Date) -> BillsResult<()> {
+    if cycle::is_due_on(&bill.schedule(), due_date) {
+        return Ok(());
     }
-    Ok(())
+    let kept: bool = conn.query_row(
+        r#"
+        SELECT EXISTS (
+                   SELECT 1 FROM payments
+                   WHERE bill_id = ?1 AND due_date = ?2 AND deleted_at IS NULL)
+            OR EXISTS (
+                   SELECT 1 FROM occurrence_overrides
+                   WHERE bill_id = ?1 AND due_date = ?2)
+        "#,
+        params![bill.id, due_date.to_string()],
+        |r| r.get(0),
+    )?;
+    if kept {
+        return Ok(());
+    }
+    Err(BillsError::invalid(
+        "due_date",
+        format!("{due_date} is not a due date of this bill"),
+    ))
 }
 
 fn check_paid_on(paid_on: Date, today: Date) -> BillsResult<()> {
@@ -280,7 +323,7 @@ pub fn create(
     let due_date = input
         .due_date
         .ok_or_else(|| BillsError::invalid("due_date", "choose the due date this pays"))?;
-    check_occurrence(&bill, due_date)?;
+    check_occurrence(tx, &bill, due_date)?;
     let amount = input
         .amount_cents
         .ok_or_else(|| BillsError::invalid("amount_cents", "enter the amount in cents"))?;
@@ -331,7 +374,7 @@ pub fn update(
     let due_date = input.due_date.unwrap_or(current.due_date);
     if due_date != current.due_date {
         let bill = bills::get(tx, user_id, current.bill_id, today)?;
-        check_occurrence(&bill, due_date)?;
+        check_occurrence(tx, &bill, due_date)?;
     }
     let amount = input.amount_cents.unwrap_or(current.amount_cents);
     check_amount(amount)?;
@@ -460,6 +503,22 @@ pub fn paid_by_occurrence(
     Ok(paid)
 }
 
+/// Payments and overrides of the user's occurrences over the
+/// [`tracker::record_window`] of `[from, to]`: what deciding the
+/// occurrences of `[from, to]` takes.
+pub fn records(
+    conn: &Connection,
+    user_id: i64,
+    from: Date,
+    to: Date,
+) -> BillsResult<(PaidByOccurrence, Overrides)> {
+    let (from, to) = tracker::record_window(from, to);
+    Ok((
+        paid_by_occurrence(conn, user_id, from, to)?,
+        overrides(conn, user_id, from, to)?,
+    ))
+}
+
 /// Overrides of the user's occurrences with due dates in `[from, to]`.
 pub fn overrides(conn: &Connection, user_id: i64, from: Date, to: Date) -> BillsResult<Overrides> {
     let mut stmt = conn.prepare(
@@ -502,7 +561,7 @@ pub fn set_override(
     today: Date,
 ) -> BillsResult<Option<Override>> {
     let bill = bills::get(tx, user_id, bill_id, today)?;
-    check_occurrence(&bill, due_date)?;
+    check_occurrence(tx, &bill, due_date)?;
     if let Some(amount) = value.amount_cents
         && !(0..=bills::MAX_AMOUNT_CENTS).contains(&amount)
     {
@@ -565,7 +624,7 @@ pub fn occurrence_row(
     today: Date,
 ) -> BillsResult<tracker::Row> {
     let bill = bills::get(tx, user_id, bill_id, today)?;
-    check_occurrence(&bill, due_date)?;
+    check_occurrence(tx, &bill, due_date)?;
     row_of(tx, user_id, bill_id, due_date, today)
 }
 
@@ -641,8 +700,7 @@ pub fn payable(
         Date::new(year, month, 1).map_err(|_| BillsError::invalid("month", "month is 1 to 12"))?;
     let last = first.last_of_month();
     let bills = bills::tracked(conn, user_id, today)?;
-    let paid = paid_by_occurrence(conn, user_id, first, last)?;
-    let overrides = overrides(conn, user_id, first, last)?;
+    let (paid, overrides) = records(conn, user_id, first, last)?;
     let tracker = tracker::month(year, month, today, &bills, &paid, &overrides)
         .ok_or_else(|| BillsError::invalid("month", "month is 1 to 12"))?;
     Ok(tracker
@@ -652,4 +710,47 @@ pub fn payable(
         .flat_map(|b| b.rows)
         .filter(|r| !r.skipped && r.remaining_cents > 0 && r.due_date <= today)
         .collect())
+}
+
+/// What "Pay all due" paid, or would pay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct BulkPaid {
+    pub count: usize,
+    pub total_cents: i64,
+    /// The payments created, for one Undo (empty on a dry run).
+    pub payment_ids: Vec<i64>,
+}
+
+/// "Pay all due": pays the remaining amount of every [`payable`]
+/// occurrence, paid today; with `dry_run`, only counts them. Call it in one
+/// transaction, so that a failure on any occurrence pays none of them.
+pub fn pay_all_due(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    (year, month): (i16, i8),
+    bucket: Bucket,
+    dry_run: bool,
+    today: Date,
+) -> BillsResult<BulkPaid> {
+    let rows = payable(tx, user_id, year, month, bucket, today)?;
+    let total_cents = rows.iter().map(|r| r.remaining_cents).sum();
+
+    let mut payment_ids = Vec::new();
+    if !dry_run {
+        for row in &rows {
+            let input = PaymentInput {
+                bill_id: Some(row.bill_id),
+                due_date: Some(row.due_date),
+                amount_cents: Some(row.remaining_cents),
+                paid_on: Some(today),
+                ..PaymentInput::default()
+            };
+            payment_ids.push(create(tx, user_id, input, Source::Manual, today)?.id);
+        }
+    }
+    Ok(BulkPaid {
+        count: rows.len(),
+        total_cents,
+        payment_ids,
+    })
 }

@@ -2,8 +2,9 @@
 //! remaining and status, grouped by bucket with subtotals. Computed here
 //! once; the API, summary and cards show these figures as they are.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
+use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -35,6 +36,15 @@ impl Bucket {
 
     pub fn parse(text: &str) -> Option<Bucket> {
         Bucket::ALL.into_iter().find(|b| b.as_str() == text)
+    }
+
+    /// Its place in [`Bucket::ALL`].
+    fn index(self) -> usize {
+        match self {
+            Bucket::First => 0,
+            Bucket::Fifteenth => 1,
+            Bucket::Other => 2,
+        }
     }
 
     /// The default bucket of a due day: 1 to 14 first, 15 to 31 fifteenth.
@@ -79,7 +89,8 @@ pub struct Totals {
     pub paid_cents: i64,
     /// What is still owed, never below zero for one occurrence.
     pub remaining_cents: i64,
-    /// Late or missed occurrences.
+    /// Late or missed occurrences, snoozed ones included: snoozing holds
+    /// back reminders and the overdue panel, not the status.
     pub overdue_count: i64,
     /// Occurrences (skipped ones included).
     pub occurrence_count: i64,
@@ -88,7 +99,7 @@ pub struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, row: &Row, today: Date) {
+    fn add(&mut self, row: &Row) {
         self.occurrence_count += 1;
         if row.skipped {
             self.skipped_count += 1;
@@ -97,7 +108,7 @@ impl Totals {
         self.due_cents += row.amount_due_cents;
         self.paid_cents += row.paid_cents;
         self.remaining_cents += row.remaining_cents;
-        if row.status.is_overdue() && !row.is_snoozed(today) {
+        if row.status.is_overdue() {
             self.overdue_count += 1;
         }
         if row.status == Status::Paid {
@@ -146,7 +157,8 @@ impl Row {
         self.autopay_failed = mark.failed;
     }
 
-    /// Snoozed: no reminders or overdue alerts before the snooze date.
+    /// Snoozed: no reminders and no place in the overdue panel before the
+    /// snooze date. The status stays late or missed, and counts as overdue.
     pub fn is_snoozed(&self, today: Date) -> bool {
         self.month_override
             .as_ref()
@@ -202,22 +214,89 @@ pub type PaidByOccurrence = HashMap<(i64, Date), (i64, i64)>;
 /// Overrides per occurrence.
 pub type Overrides = HashMap<(i64, Date), Override>;
 
-/// The occurrences of `bills` in `[from, to]` that the tracker shows: the
-/// schedule's dates, minus those of an inactive bill from its inactive date
-/// on unless something was paid toward them.
+/// The dates of each bill that carry a live payment or a month override.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded(HashMap<i64, BTreeSet<Date>>);
+
+impl Recorded {
+    pub fn new(paid: &PaidByOccurrence, overrides: &Overrides) -> Self {
+        let mut by_bill: HashMap<i64, BTreeSet<Date>> = HashMap::new();
+        for (bill, date) in paid.keys().chain(overrides.keys()) {
+            by_bill.entry(*bill).or_default().insert(*date);
+        }
+        Recorded(by_bill)
+    }
+
+    fn has(&self, bill_id: i64, date: Date) -> bool {
+        self.0
+            .get(&bill_id)
+            .is_some_and(|dates| dates.contains(&date))
+    }
+}
+
+/// The due dates whose payments and overrides decide which occurrences of
+/// `[from, to]` show: whole months, and a week either side for the weekly
+/// and biweekly bills. Load payments and overrides over this window.
+pub fn record_window(from: Date, to: Date) -> (Date, Date) {
+    let from = from.first_of_month();
+    let to = to.last_of_month();
+    (
+        from.checked_sub(7.days()).unwrap_or(from),
+        to.checked_add(7.days()).unwrap_or(to),
+    )
+}
+
+/// The occurrences of `bill` in `[from, to]` that the tracker shows.
+///
+/// - The schedule's dates.
+/// - Kept occurrences: a date the schedule no longer has (the due day,
+///   first due date, cycle or end date changed) that carries a live
+///   payment or a month override. It stays, so that a payment still counts
+///   toward exactly one occurrence.
+/// - A kept occurrence stands in for the schedule's date of the same period
+///   (the same month for month-based cycles, the nearest date within half a
+///   cycle for weekly and biweekly ones), unless that date carries a payment
+///   or an override of its own. No month gets a second, unpaid occurrence.
+/// - An inactive bill shows nothing from its inactive date on, unless paid.
+///
+/// `recorded` must cover [`record_window`] of `[from, to]`.
 pub fn visible_occurrences(
     bill: &TrackedBill,
     from: Date,
     to: Date,
     paid: &PaidByOccurrence,
+    recorded: &Recorded,
 ) -> Vec<Date> {
-    cycle::occurrences(&bill.schedule, from, to)
+    let (window_from, window_to) = record_window(from, to);
+    let kept: Vec<Date> = recorded
+        .0
+        .get(&bill.id)
+        .map(|dates| {
+            dates
+                .range(window_from..=window_to)
+                .copied()
+                .filter(|date| !cycle::is_due_on(&bill.schedule, *date))
+                .collect()
+        })
+        .unwrap_or_default();
+    let replaced = |date: &Date| {
+        !recorded.has(bill.id, *date)
+            && kept
+                .iter()
+                .any(|k| cycle::same_period(bill.schedule.cycle, *k, *date))
+    };
+
+    let mut dates: Vec<Date> = cycle::occurrences(&bill.schedule, from, to)
         .into_iter()
+        .filter(|date| !replaced(date))
+        .chain(kept.iter().copied().filter(|d| from <= *d && *d <= to))
         .filter(|date| match bill.inactive_from {
             Some(cutoff) if *date >= cutoff => paid.contains_key(&(bill.id, *date)),
             _ => true,
         })
-        .collect()
+        .collect();
+    dates.sort_unstable();
+    dates
 }
 
 /// Builds one row.
@@ -264,7 +343,8 @@ pub fn row(
     }
 }
 
-/// Computes the tracker of a month.
+/// Computes the tracker of a month. `paid` and `overrides` cover at least
+/// the [`record_window`] of the month.
 pub fn month(
     year: i16,
     month: i8,
@@ -276,25 +356,20 @@ pub fn month(
     let first = Date::new(year, month, 1).ok()?;
     let last = first.last_of_month();
 
-    let mut buckets: Vec<BucketView> = Bucket::ALL
-        .into_iter()
-        .map(|bucket| BucketView {
-            bucket,
-            totals: Totals::default(),
-            rows: Vec::new(),
-        })
-        .collect();
+    let mut buckets = Bucket::ALL.map(|bucket| BucketView {
+        bucket,
+        totals: Totals::default(),
+        rows: Vec::new(),
+    });
     let mut totals = Totals::default();
+    let recorded = Recorded::new(paid, overrides);
 
     for bill in bills {
-        for due in visible_occurrences(bill, first, last, paid) {
+        for due in visible_occurrences(bill, first, last, paid, &recorded) {
             let row = row(bill, due, today, paid, overrides);
-            totals.add(&row, today);
-            let view = buckets
-                .iter_mut()
-                .find(|b| b.bucket == bill.bucket)
-                .expect("every bucket has a view");
-            view.totals.add(&row, today);
+            totals.add(&row);
+            let view = &mut buckets[bill.bucket.index()];
+            view.totals.add(&row);
             view.rows.push(row);
         }
     }
@@ -309,7 +384,7 @@ pub fn month(
         month,
         today,
         totals,
-        buckets,
+        buckets: buckets.into(),
     })
 }
 
@@ -515,7 +590,7 @@ mod tests {
     }
 
     #[test]
-    fn a_snoozed_late_occurrence_is_not_overdue_before_its_snooze_date() {
+    fn a_snoozed_late_occurrence_stays_late_and_counts_as_overdue() {
         let today = date(2026, 3, 10);
         let bills = vec![bill(
             1,
@@ -526,36 +601,32 @@ mod tests {
             date(2026, 1, 3),
             Bucket::First,
         )];
-        let snoozed_until = |until: Date| {
-            let mut overrides = Overrides::new();
-            overrides.insert(
-                (1, date(2026, 3, 3)),
-                Override {
-                    snoozed_until: Some(until.to_string()),
-                    ..Override::default()
-                },
-            );
-            month(2026, 3, today, &bills, &PaidByOccurrence::new(), &overrides).unwrap()
-        };
+        let mut overrides = Overrides::new();
+        overrides.insert(
+            (1, date(2026, 3, 3)),
+            Override {
+                snoozed_until: Some("2026-03-20".into()),
+                ..Override::default()
+            },
+        );
+        let snoozed = month(2026, 3, today, &bills, &PaidByOccurrence::new(), &overrides).unwrap();
 
-        let snoozed = snoozed_until(date(2026, 3, 11));
-        assert_eq!(snoozed.buckets[0].rows[0].status, Status::Late);
-        assert_eq!(snoozed.totals.overdue_count, 0);
-        assert_eq!(snoozed.buckets[0].totals.overdue_count, 0);
+        let row = &snoozed.buckets[0].rows[0];
+        assert!(row.is_snoozed(today));
+        assert_eq!(row.status, Status::Late);
+        let late_rows = snoozed
+            .buckets
+            .iter()
+            .flat_map(|b| &b.rows)
+            .filter(|r| r.status.is_overdue())
+            .count() as i64;
+        assert_eq!(
+            snoozed.totals.overdue_count, late_rows,
+            "count follows status"
+        );
+        assert_eq!(snoozed.totals.overdue_count, 1);
+        assert_eq!(snoozed.buckets[0].totals.overdue_count, 1);
         assert_eq!(snoozed.totals.remaining_cents, 9_000, "snoozed, still owed");
-
-        assert_eq!(
-            snoozed_until(today).totals.overdue_count,
-            1,
-            "the day itself"
-        );
-        assert_eq!(snoozed_until(date(2026, 3, 5)).totals.overdue_count, 1);
-        assert_eq!(
-            snoozed_until(date(2026, 3, 5)).buckets[0]
-                .totals
-                .overdue_count,
-            1
-        );
     }
 
     #[test]

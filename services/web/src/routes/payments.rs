@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use billtracker::bills::autopay;
-use billtracker::bills::payments::{self, Payment, PaymentFilter, PaymentInput, Source};
+use billtracker::bills::payments::{self, BulkPaid, Payment, PaymentFilter, PaymentInput, Source};
 use billtracker::bills::tracker::{Bucket, Row};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -166,14 +166,6 @@ pub struct BulkPay {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BulkPaid {
-    pub count: usize,
-    pub total_cents: i64,
-    /// The payments created, for one Undo (empty on a dry run).
-    pub payment_ids: Vec<i64>,
-}
-
 /// "Pay all due": pays the remaining amount of every unpaid occurrence due
 /// up to today in a bucket, in one transaction.
 #[utoipa::path(post, path = "/api/payments/bulk", tag = "payments", request_body = BulkPay,
@@ -190,30 +182,11 @@ pub async fn bulk(
     }
     .resolve(today)?;
 
-    // One transaction: a failure on any occurrence pays none of them.
     let answer = state
         .db
         .try_write(move |tx| {
-            let rows = payments::payable(tx, user, body.year, body.month, body.bucket, today)?;
-            let total_cents = rows.iter().map(|r| r.remaining_cents).sum();
-            let mut payment_ids = Vec::new();
-            if !body.dry_run {
-                for row in &rows {
-                    let input = PaymentInput {
-                        bill_id: Some(row.bill_id),
-                        due_date: Some(row.due_date),
-                        amount_cents: Some(row.remaining_cents),
-                        paid_on: Some(today),
-                        ..PaymentInput::default()
-                    };
-                    payment_ids.push(payments::create(tx, user, input, Source::Manual, today)?.id);
-                }
-            }
-            Ok::<_, billtracker::bills::BillsError>(BulkPaid {
-                count: rows.len(),
-                total_cents,
-                payment_ids,
-            })
+            let month = (body.year, body.month);
+            payments::pay_all_due(tx, user, month, body.bucket, body.dry_run, today)
         })
         .await?;
     Ok(Json(answer))

@@ -2,11 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use billtracker::bills::autopay;
+use billtracker::bills as domain;
 use billtracker::bills::payments::{self, Method, Payment};
-use billtracker::bills::tracker::{self, Override, Row, Tracker};
-use billtracker::bills::{self as domain, bills};
-use jiff::ToSpan;
+use billtracker::bills::tracker::{Override, Row, Tracker};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -49,6 +47,22 @@ impl MonthQuery {
     }
 }
 
+/// The occurrence of a `/{bill_id}/{due_date}` path, a malformed part
+/// refused by its name.
+fn occurrence((bill_id, due_date): (String, String)) -> Result<(i64, Date), ApiError> {
+    let bill_id = bill_id.parse().map_err(|_| {
+        ApiError::bad_request("INVALID_INPUT", "bill_id", "the bill id is a whole number")
+    })?;
+    let due_date = due_date.parse().map_err(|_| {
+        ApiError::bad_request(
+            "INVALID_INPUT",
+            "due_date",
+            "the due date is a real date (YYYY-MM-DD)",
+        )
+    })?;
+    Ok((bill_id, due_date))
+}
+
 /// The month's occurrences by bucket with totals, statuses and remaining amounts.
 #[utoipa::path(get, path = "/api/tracker", tag = "tracker", params(MonthQuery),
     responses((status = 200, body = Tracker), (status = 400, body = ErrorBody)))]
@@ -76,38 +90,7 @@ pub async fn overdue(
     let (user, today) = (current.user.id, state.today());
     let rows = state
         .db
-        .run(move |conn| {
-            let from = today.checked_sub(90.days()).unwrap_or(today);
-            let to = today.first_of_month().yesterday().unwrap_or(today);
-            let bills = match bills::tracked(conn, user, today) {
-                Ok(bills) => bills,
-                Err(error) => return Ok(Err(error)),
-            };
-            let paid = payments::paid_by_occurrence(conn, user, from, to);
-            let overrides = payments::overrides(conn, user, from, to);
-            let marks = autopay::marks(conn, user, from, to);
-            let (paid, overrides, marks) = match (paid, overrides, marks) {
-                (Ok(p), Ok(o), Ok(m)) => (p, o, m),
-                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Ok(Err(e)),
-            };
-            let mut rows: Vec<Row> = bills
-                .iter()
-                .flat_map(|bill| {
-                    tracker::visible_occurrences(bill, from, to, &paid)
-                        .into_iter()
-                        .map(|due| {
-                            let mut row = tracker::row(bill, due, today, &paid, &overrides);
-                            row.note_autopay(&marks);
-                            row
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .filter(|row| !row.skipped && row.remaining_cents > 0)
-                .filter(|row| !row.is_snoozed(today))
-                .collect();
-            rows.sort_by(|a, b| (a.due_date, &a.name).cmp(&(b.due_date, &b.name)));
-            Ok(Ok(rows))
-        })
+        .run(move |conn| Ok(domain::overdue_for(conn, user, today)))
         .await??;
     Ok(Json(rows))
 }
@@ -137,10 +120,11 @@ pub struct OverrideAnswer {
 pub async fn put_override(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiPath((bill_id, due_date)): ApiPath<(i64, Date)>,
+    ApiPath(path): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<OverrideBody>,
 ) -> Result<Json<OverrideAnswer>, ApiError> {
     let (user, today) = (current.user.id, state.today());
+    let (bill_id, due_date) = occurrence(path)?;
     let value = Override {
         amount_cents: body.amount_cents,
         skipped: body.skipped,
@@ -161,9 +145,10 @@ pub async fn put_override(
 pub async fn delete_override(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiPath((bill_id, due_date)): ApiPath<(i64, Date)>,
+    ApiPath(path): ApiPath<(String, String)>,
 ) -> Result<Json<OverrideAnswer>, ApiError> {
     let (user, today) = (current.user.id, state.today());
+    let (bill_id, due_date) = occurrence(path)?;
     state
         .db
         .try_write(move |tx| payments::clear_override(tx, user, bill_id, due_date, today))
@@ -184,10 +169,11 @@ pub struct QuickPay {
 pub async fn quick_pay(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiPath((bill_id, due_date)): ApiPath<(i64, Date)>,
+    ApiPath(path): ApiPath<(String, String)>,
     body: Option<ApiJson<QuickPay>>,
 ) -> Result<(axum::http::StatusCode, Json<Payment>), ApiError> {
     let (user, today) = (current.user.id, state.today());
+    let (bill_id, due_date) = occurrence(path)?;
     let method = body.and_then(|ApiJson(b)| b.method);
     let payment = state
         .db
@@ -204,9 +190,10 @@ pub async fn quick_pay(
 pub async fn remove_payments(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiPath((bill_id, due_date)): ApiPath<(i64, Date)>,
+    ApiPath(path): ApiPath<(String, String)>,
 ) -> Result<Json<PaymentIds>, ApiError> {
     let (user, today) = (current.user.id, state.today());
+    let (bill_id, due_date) = occurrence(path)?;
     let ids = state
         .db
         .try_write(move |tx| payments::delete_of_occurrence(tx, user, bill_id, due_date, today))

@@ -1226,6 +1226,7 @@ export interface components {
             rows: components["schemas"]["Row"][];
             totals: components["schemas"]["Totals"];
         };
+        /** @description What "Pay all due" paid, or would pay. */
         BulkPaid: {
             count: number;
             /** @description The payments created, for one Undo (empty on a dry run). */
@@ -1513,7 +1514,10 @@ export interface components {
             success: boolean;
             user_agent?: string | null;
         };
-        /** @enum {string} */
+        /**
+         * @description How a payment was made.
+         * @enum {string}
+         */
         Method: "bank transfer" | "card" | "cash" | "check" | "autopay" | "other";
         /** @description A month of the calendar: one entry per day. */
         MonthCalendar: {
@@ -1896,7 +1900,8 @@ export interface components {
             occurrence_count: number;
             /**
              * Format: int64
-             * @description Late or missed occurrences.
+             * @description Late or missed occurrences, snoozed ones included: snoozing holds
+             *     back reminders and the overdue panel, not the status.
              */
             overdue_count: number;
             /**
