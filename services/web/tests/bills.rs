@@ -95,6 +95,11 @@ async fn every_write_refuses_bad_input_naming_the_field() {
             "cycle",
         ),
         (
+            "/api/bills",
+            with("anchor_date", json!("2026-01-20")),
+            "anchor_date",
+        ),
+        (
             "/api/payments",
             json!({"bill_id": bill_id, "due_date": due, "amount_cents": 100, "paid_on": "yesterday"}),
             "paid_on",
@@ -746,53 +751,90 @@ async fn payments_of_a_deleted_bill_are_invisible_until_it_is_restored() {
 }
 
 #[tokio::test]
-async fn a_snoozed_missed_occurrence_is_not_overdue_until_its_snooze_date() {
+async fn a_snoozed_occurrence_stays_missed_and_overdue_but_leaves_the_panel_until_its_snooze_date()
+{
     let app = app().await;
     let mut alice = signed_in_user(&app, "alice").await;
-    let bill = create_bill(&app, &mut alice, json!({"name": "Water", "amount_cents": 3_000, "cycle": "monthly", "due_day": 5, "anchor_date": "2025-01-05"})).await;
+    let bill = create_bill(&app, &mut alice, json!({"name": "Water", "amount_cents": 3_000, "cycle": "monthly", "due_day": 1, "anchor_date": "2025-01-01"})).await;
     let id = bill["id"].as_i64().unwrap();
-    let january = "/api/tracker?year=2025&month=1";
-    let tracker = alice.send(&app.router, "GET", january, None).await.json;
-    assert_eq!(row(&tracker, id)["status"], "missed");
-    assert_eq!(tracker["totals"]["overdue_count"], 1);
-    let today: jiff::civil::Date = tracker["today"].as_str().unwrap().parse().unwrap();
+    let today: jiff::civil::Date = alice
+        .send(&app.router, "GET", "/api/tracker", None)
+        .await
+        .json["today"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let due = today
+        .first_of_month()
+        .checked_sub(jiff::Span::new().months(1))
+        .unwrap();
+    let last_month = format!("/api/tracker?year={}&month={}", due.year(), due.month());
+    let overdue = |tracker: &Value| -> i64 {
+        tracker["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| b["rows"].as_array().unwrap())
+            .filter(|r| r["status"] == "late" || r["status"] == "missed")
+            .count() as i64
+    };
+    let in_panel = |panel: &Value| -> bool {
+        panel
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["bill_id"] == id && r["due_date"] == due.to_string())
+    };
+    let snooze = |until: jiff::civil::Date| json!({"snoozed_until": until.to_string()});
+    let override_path = format!("/api/occurrences/{id}/{due}/override");
 
-    let until = today.tomorrow().unwrap().to_string();
+    let before = alice.send(&app.router, "GET", &last_month, None).await.json;
+    assert_eq!(row(&before, id)["status"], "missed");
+    assert_eq!(before["totals"]["overdue_count"], 1);
+    let panel = alice
+        .send(&app.router, "GET", "/api/tracker/overdue", None)
+        .await
+        .json;
+    assert!(in_panel(&panel), "{panel}");
+
+    let until = today.tomorrow().unwrap();
     let set = alice
-        .send(
-            &app.router,
-            "PUT",
-            &format!("/api/occurrences/{id}/2025-01-05/override"),
-            Some(json!({"snoozed_until": until})),
-        )
+        .send(&app.router, "PUT", &override_path, Some(snooze(until)))
         .await;
     assert_eq!(set.status, StatusCode::OK, "{:?}", set.json);
-    assert_eq!(set.json["override"]["snoozed_until"], until);
-    let snoozed = alice.send(&app.router, "GET", january, None).await.json;
-    assert_eq!(row(&snoozed, id)["override"]["snoozed_until"], until);
+    let snoozed = alice.send(&app.router, "GET", &last_month, None).await.json;
     assert_eq!(
-        snoozed["totals"]["overdue_count"], 0,
-        "snoozed until tomorrow"
+        row(&snoozed, id)["override"]["snoozed_until"],
+        until.to_string()
     );
-    assert_eq!(snoozed["buckets"][0]["totals"]["overdue_count"], 0);
     assert_eq!(
-        snoozed["totals"]["remaining_cents"], 3_000,
+        row(&snoozed, id)["status"],
+        "missed",
         "snoozing is not paying"
     );
+    assert_eq!(snoozed["totals"]["overdue_count"], 1);
+    assert_eq!(
+        snoozed["totals"]["overdue_count"].as_i64().unwrap(),
+        overdue(&snoozed),
+        "the count follows the statuses"
+    );
+    assert_eq!(snoozed["buckets"][0]["totals"]["overdue_count"], 1);
+    assert_eq!(snoozed["totals"]["remaining_cents"], 3_000);
+    let panel = alice
+        .send(&app.router, "GET", "/api/tracker/overdue", None)
+        .await
+        .json;
+    assert!(!in_panel(&panel), "held back until tomorrow: {panel}");
 
     alice
-        .send(
-            &app.router,
-            "PUT",
-            &format!("/api/occurrences/{id}/2025-01-05/override"),
-            Some(json!({"snoozed_until": today.to_string()})),
-        )
+        .send(&app.router, "PUT", &override_path, Some(snooze(today)))
         .await;
-    let due_again = alice.send(&app.router, "GET", january, None).await.json;
-    assert_eq!(
-        due_again["totals"]["overdue_count"], 1,
-        "from the snooze date on it counts again"
-    );
+    let panel = alice
+        .send(&app.router, "GET", "/api/tracker/overdue", None)
+        .await
+        .json;
+    assert!(in_panel(&panel), "back on its snooze date: {panel}");
 }
 
 /// Every row of the tables a bad write could touch.
@@ -860,7 +902,24 @@ async fn every_edit_refuses_bad_input_naming_the_field_and_changes_nothing() {
     let category_path = format!("/api/categories/{category_id}");
     let bill_path = format!("/api/bills/{bill_id}");
     let bulk_path = "/api/payments/bulk".to_string();
+    let quick_pay_path = format!("/api/occurrences/{bill_id}/2025-03-01/quick-pay");
+    let not_a_day = format!("/api/occurrences/{bill_id}/2025-02-30/quick-pay");
+    let not_a_month = format!("/api/occurrences/{bill_id}/2025-13-01/override");
+    let not_a_date = format!("/api/occurrences/{bill_id}/march/payments");
+    let not_an_id = "/api/occurrences/rent/2025-03-01/quick-pay".to_string();
     let cases = [
+        (
+            "POST",
+            &quick_pay_path,
+            json!({"method": "bitcoin"}),
+            "method",
+        ),
+        ("POST", &quick_pay_path, json!({"method": 5}), "method"),
+        ("POST", &not_a_day, json!({}), "due_date"),
+        ("PUT", &not_a_month, json!({"note": "x"}), "due_date"),
+        ("DELETE", &not_a_month, json!({}), "due_date"),
+        ("DELETE", &not_a_date, json!({}), "due_date"),
+        ("POST", &not_an_id, json!({}), "bill_id"),
         (
             "PATCH",
             &payment_path,
@@ -1230,4 +1289,111 @@ async fn an_autopay_marked_as_failed_is_owed_again_and_never_recorded_again() {
     let tracker = alice.send(&app.router, "GET", &month, None).await.json;
     assert_eq!(row(&tracker, phone.as_i64().unwrap())["status"], "paid");
     assert_eq!(tracker["totals"]["overdue_count"], 0);
+}
+
+#[tokio::test]
+async fn a_paid_month_keeps_its_payment_and_totals_when_the_due_day_changes() {
+    let app = app().await;
+    let mut alice = signed_in_user(&app, "alice").await;
+    let bill = create_bill(&app, &mut alice, json!({"name": "Rent", "amount_cents": 90_000, "cycle": "monthly", "due_day": 5, "anchor_date": "2025-01-05"})).await;
+    let id = bill["id"].as_i64().unwrap();
+    let today: jiff::civil::Date = alice
+        .send(&app.router, "GET", "/api/tracker", None)
+        .await
+        .json["today"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let month = |back: i64| {
+        today
+            .first_of_month()
+            .checked_add(jiff::Span::new().months(-back))
+            .unwrap()
+    };
+    let tracker_path = |first: jiff::civil::Date| {
+        format!("/api/tracker?year={}&month={}", first.year(), first.month())
+    };
+    let rows = |tracker: &Value| -> Vec<(String, String)> {
+        tracker["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| b["rows"].as_array().unwrap())
+            .filter(|r| r["bill_id"] == id)
+            .map(|r| {
+                let text = |key: &str| r[key].as_str().unwrap().to_string();
+                (text("due_date"), text("status"))
+            })
+            .collect()
+    };
+    let paid_due = month(2).with().day(5).build().unwrap();
+    let paid = alice
+        .send(&app.router, "POST", "/api/payments", Some(json!({"bill_id": id, "due_date": paid_due.to_string(), "amount_cents": 90_000, "paid_on": paid_due.to_string()})))
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{:?}", paid.json);
+    let before = alice
+        .send(&app.router, "GET", &tracker_path(month(2)), None)
+        .await
+        .json;
+
+    // The bill editor sends the first due date unchanged with the new due day.
+    let edited = alice
+        .send(
+            &app.router,
+            "PATCH",
+            &format!("/api/bills/{id}"),
+            Some(json!({"due_day": 20, "anchor_date": "2025-01-05"})),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{:?}", edited.json);
+    assert_eq!(
+        edited.json["anchor_date"], "2025-01-20",
+        "the first due date follows"
+    );
+
+    let after = alice
+        .send(&app.router, "GET", &tracker_path(month(2)), None)
+        .await
+        .json;
+    assert_eq!(
+        after["totals"], before["totals"],
+        "the paid month's totals are unchanged"
+    );
+    assert_eq!(
+        rows(&after),
+        vec![(paid_due.to_string(), "paid".to_string())]
+    );
+
+    let on_20th = |first: jiff::civil::Date| first.with().day(20).build().unwrap().to_string();
+    let unpaid = alice
+        .send(&app.router, "GET", &tracker_path(month(1)), None)
+        .await
+        .json;
+    assert_eq!(
+        rows(&unpaid),
+        vec![(on_20th(month(1)), "missed".to_string())]
+    );
+    for back in [0, -1, -2] {
+        let tracker = alice
+            .send(&app.router, "GET", &tracker_path(month(back)), None)
+            .await
+            .json;
+        let dates: Vec<String> = rows(&tracker).into_iter().map(|(d, _)| d).collect();
+        assert_eq!(
+            dates,
+            vec![on_20th(month(back))],
+            "{back} months back follows the new schedule"
+        );
+    }
+
+    let history = alice
+        .send(
+            &app.router,
+            "GET",
+            &format!("/api/bills/{id}/payments"),
+            None,
+        )
+        .await;
+    assert_eq!(history.json["items"][0]["due_date"], paid_due.to_string());
 }

@@ -377,20 +377,24 @@ async fn the_feed_has_one_event_per_occurrence_and_stable_uids() {
     let first = events(&body);
 
     // Two months back and twelve ahead, whole months: 15 of each monthly
-    // bill, minus the skipped rent; nothing of the deleted bill.
+    // bill, the skipped rent included; nothing of the deleted bill.
     let rent_events: Vec<_> = first.iter().filter(|e| e.3.starts_with("Rent")).collect();
     let phone_events: Vec<_> = first.iter().filter(|e| e.3.starts_with("Phone")).collect();
-    assert_eq!(rent_events.len(), 14);
+    assert_eq!(rent_events.len(), 15);
     assert_eq!(phone_events.len(), 15);
-    assert_eq!(first.len(), 29, "{first:#?}");
+    assert_eq!(first.len(), 30, "{first:#?}");
     let window_start = this_month.checked_sub(2.months()).unwrap().to_string();
     assert!(first.iter().all(|e| e.1 >= window_start));
     assert!(!first.iter().any(|e| e.3.contains("Gone")));
+    let skipped_event = first
+        .iter()
+        .find(|e| e.0 == format!("bill-{rent}-{skipped}@billtracker"))
+        .expect("the skipped occurrence has its event");
+    assert_eq!(skipped_event.1, skipped.to_string());
     assert!(
-        !first
-            .iter()
-            .any(|e| e.0 == format!("bill-{rent}-{skipped}@billtracker")),
-        "the skipped occurrence has no event"
+        skipped_event.3.ends_with(" · skipped"),
+        "marked skipped in the summary: {}",
+        skipped_event.3
     );
     let uids: BTreeSet<_> = first.iter().map(|e| e.0.clone()).collect();
     assert_eq!(uids.len(), first.len(), "UIDs are unique");
@@ -641,4 +645,45 @@ async fn feed_fetches_are_rate_limited_per_address() {
         fetch(&app, &malformed).await.0,
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+#[tokio::test]
+async fn a_bad_feed_label_is_refused_naming_it_and_creates_nothing() {
+    let app = app().await;
+    let mut alice = signed_in(&app, "alice").await;
+    let feeds = |app: &TestApp| -> i64 {
+        app.db
+            .get()
+            .unwrap()
+            .query_row("SELECT count(*) FROM calendar_feeds", [], |r| r.get(0))
+            .unwrap()
+    };
+
+    for label in [
+        json!("x".repeat(81)),
+        json!("two\nlines"),
+        json!(42),
+        json!(["Phone"]),
+    ] {
+        let answer = alice
+            .send(
+                &app.router,
+                "POST",
+                "/api/calendar/feeds",
+                Some(json!({ "label": label })),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{label}: {:?}",
+            answer.json
+        );
+        assert_eq!(
+            answer.json["error"]["field"], "label",
+            "{label}: {:?}",
+            answer.json
+        );
+        assert_eq!(feeds(&app), 0, "{label} created nothing");
+    }
 }
