@@ -62,7 +62,12 @@ pub struct TaskCount {
     pub task: Task,
     pub label: String,
     pub count: i64,
+    /// Bytes of the files, or an estimate for rows (see `bytes_estimated`).
     pub bytes: i64,
+    /// `bytes` is an estimate: the stored length of the rows' values. The
+    /// database file shrinks only as SQLite reuses or vacuums the pages.
+    #[serde(default)]
+    pub bytes_estimated: bool,
 }
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -99,6 +104,56 @@ fn files_for(task: Task, data: &DataDir) -> Vec<(std::path::PathBuf, u64)> {
     }
 }
 
+/// An estimate of the bytes the rows of `table` matching `filter` hold:
+/// the sum of the stored lengths of all their values. `?1` in `filter`
+/// is `parameter`.
+fn row_bytes(conn: &Connection, table: &str, filter: &str, parameter: &str) -> crate::Result<i64> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let columns: Vec<String> = stmt
+        .query_map([], |r| r.get(1))?
+        .collect::<rusqlite::Result<_>>()?;
+    if columns.is_empty() {
+        return Ok(0);
+    }
+    let lengths: Vec<String> = columns
+        .iter()
+        .map(|c| format!("coalesce(length(CAST(\"{c}\" AS BLOB)), 0)"))
+        .collect();
+    let sql = format!(
+        "SELECT coalesce(sum({}), 0) FROM {table} WHERE {filter}",
+        lengths.join(" + ")
+    );
+    let uses_parameter = filter.contains("?1");
+    let bytes = if uses_parameter {
+        conn.query_row(&sql, [parameter], |r| r.get(0))?
+    } else {
+        conn.query_row(&sql, [], |r| r.get(0))?
+    };
+    Ok(bytes)
+}
+
+const DELETED_FILTER: &str =
+    "deleted_at IS NOT NULL AND deleted_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?1)";
+const DELETED_TABLES: [&str; 3] = ["bills", "categories", "payments"];
+const EXPIRED_FILTER: &str = "expires_at <= ?1";
+const EXPIRED_TABLES: [&str; 2] = ["sessions", "oidc_login_states"];
+const FINISHED_JOBS_FILTER: &str = "status IN ('Done', 'Failed', 'Killed') AND coalesce(done_at, run_at) < strftime('%s', 'now') - 7 * 86400";
+
+/// The estimated bytes of the rows a row task removes now.
+fn estimate(task: Task, bills: &Connection, queue: &Connection) -> crate::Result<i64> {
+    let sum = |conn: &Connection, tables: &[&str], filter: &str, parameter: &str| {
+        tables.iter().try_fold(0, |total, table| {
+            Ok::<i64, crate::Error>(total + row_bytes(conn, table, filter, parameter)?)
+        })
+    };
+    match task {
+        Task::DeletedRecords => sum(bills, &DELETED_TABLES, DELETED_FILTER, DELETED_SQL_WINDOW),
+        Task::ExpiredSessions => sum(bills, &EXPIRED_TABLES, EXPIRED_FILTER, &now_text()),
+        Task::FinishedJobs if has_jobs(queue)? => sum(queue, &["Jobs"], FINISHED_JOBS_FILTER, ""),
+        _ => Ok(0),
+    }
+}
+
 fn count_rows(conn: &Connection, sql: &str, parameter: &str) -> crate::Result<i64> {
     Ok(conn.query_row(sql, [parameter], |r| r.get(0))?)
 }
@@ -116,23 +171,31 @@ const SESSIONS_COUNT: &str = r#"
       + (SELECT count(*) FROM oidc_login_states WHERE expires_at <= ?1)
 "#;
 
-fn finished_jobs(queue: &Connection) -> crate::Result<i64> {
-    let has_jobs: bool = queue.query_row(
+fn has_jobs(queue: &Connection) -> crate::Result<bool> {
+    Ok(queue.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Jobs')",
         [],
         |r| r.get(0),
-    )?;
-    if !has_jobs {
+    )?)
+}
+
+fn finished_jobs(queue: &Connection) -> crate::Result<i64> {
+    if !has_jobs(queue)? {
         return Ok(0);
     }
     Ok(queue.query_row(
-        r#"
-        SELECT count(*) FROM Jobs
-        WHERE status IN ('Done', 'Failed', 'Killed') AND coalesce(done_at, run_at) < strftime('%s', 'now') - 7 * 86400
-        "#,
+        &format!("SELECT count(*) FROM Jobs WHERE {FINISHED_JOBS_FILTER}"),
         [],
         |r| r.get(0),
     )?)
+}
+
+/// Whether a task removes rows, whose size is an estimate.
+fn removes_rows(task: Task) -> bool {
+    matches!(
+        task,
+        Task::DeletedRecords | Task::ExpiredSessions | Task::FinishedJobs
+    )
 }
 
 /// What every task would remove now.
@@ -146,9 +209,15 @@ pub fn preview(
         .map(|task| {
             let files = files_for(task, data);
             let (count, bytes) = match task {
-                Task::DeletedRecords => (count_rows(bills, DELETED_COUNT, DELETED_SQL_WINDOW)?, 0),
-                Task::ExpiredSessions => (count_rows(bills, SESSIONS_COUNT, &now_text())?, 0),
-                Task::FinishedJobs => (finished_jobs(queue)?, 0),
+                Task::DeletedRecords => (
+                    count_rows(bills, DELETED_COUNT, DELETED_SQL_WINDOW)?,
+                    estimate(task, bills, queue)?,
+                ),
+                Task::ExpiredSessions => (
+                    count_rows(bills, SESSIONS_COUNT, &now_text())?,
+                    estimate(task, bills, queue)?,
+                ),
+                Task::FinishedJobs => (finished_jobs(queue)?, estimate(task, bills, queue)?),
                 Task::PartialBackups => {
                     let stale =
                         crate::backup::preview_partials(data, crate::backup::PARTIAL_MAX_AGE)
@@ -165,6 +234,7 @@ pub fn preview(
                 label: task.label().to_string(),
                 count,
                 bytes,
+                bytes_estimated: removes_rows(task),
             })
         })
         .collect()
@@ -179,6 +249,12 @@ pub fn run(
 ) -> crate::Result<Vec<TaskCount>> {
     let mut results = Vec::new();
     for task in tasks {
+        // Measured just before the rows go.
+        let estimated = if removes_rows(*task) {
+            estimate(*task, bills, queue)?
+        } else {
+            0
+        };
         let (count, bytes) = match task {
             Task::PartialBackups => {
                 let removed = crate::backup::cleanup_partials(data, crate::backup::PARTIAL_MAX_AGE)
@@ -196,7 +272,7 @@ pub fn run(
                 }
                 (count, bytes)
             }
-            Task::DeletedRecords => (purge_deleted(bills)?, 0),
+            Task::DeletedRecords => (purge_deleted(bills)?, estimated),
             Task::ExpiredSessions => {
                 let removed = db::write(bills, |tx| {
                     let now = now_text();
@@ -208,7 +284,7 @@ pub fn run(
                     )?;
                     Ok(sessions + states)
                 })?;
-                (removed as i64, 0)
+                (removed as i64, estimated)
             }
             Task::FinishedJobs => {
                 if finished_jobs(queue)? == 0 {
@@ -223,7 +299,7 @@ pub fn run(
                         removed +=
                             crate::queue::purge(queue, state, Duration::from_secs(7 * 86_400))?;
                     }
-                    (removed as i64, 0)
+                    (removed as i64, estimated)
                 }
             }
         };
@@ -231,7 +307,8 @@ pub fn run(
             task: *task,
             label: task.label().to_string(),
             count,
-            bytes,
+            bytes: if count == 0 { 0 } else { bytes },
+            bytes_estimated: removes_rows(*task),
         });
     }
     Ok(results)
@@ -314,3 +391,58 @@ pub fn last_run(bills: &Connection) -> crate::Result<Option<CleanupRun>> {
 
 /// The tasks the janitor runs every day.
 pub const AUTOMATIC: [Task; 6] = Task::ALL;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_tasks_show_an_estimated_size_instead_of_zero() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path());
+        data.prepare().unwrap();
+        let mut bills = db::open(&data.bills_db()).unwrap();
+        crate::migrate::migrate(&mut bills).unwrap();
+        let mut queue = Connection::open_in_memory().unwrap();
+        bills
+            .execute(
+                "INSERT INTO users (id, username, role, created_at) VALUES (1, 'a', 'user', 'now')",
+                [],
+            )
+            .unwrap();
+        for n in 0..10 {
+            bills
+                .execute(
+                    "INSERT INTO sessions (token_hash, user_id, method, created_at, last_used_at, expires_at) \
+                     VALUES (?1, 1, 'local', '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z', '2020-01-02T00:00:00.000Z')",
+                    [format!("{n:064}")],
+                )
+                .unwrap();
+        }
+
+        let preview = preview(&data, &bills, &queue).unwrap();
+        let sessions = preview
+            .iter()
+            .find(|t| t.task == Task::ExpiredSessions)
+            .unwrap();
+        assert_eq!(sessions.count, 10);
+        assert!(sessions.bytes_estimated);
+        // Ten rows of a 64-character hash and three timestamps at least.
+        assert!(sessions.bytes >= 10 * (64 + 3 * 24), "{sessions:?}");
+        let partial = preview
+            .iter()
+            .find(|t| t.task == Task::PartialBackups)
+            .unwrap();
+        assert!(!partial.bytes_estimated);
+
+        let removed = run(&data, &mut bills, &mut queue, &[Task::ExpiredSessions]).unwrap();
+        assert_eq!(removed[0].count, 10);
+        assert_eq!(removed[0].bytes, sessions.bytes);
+        let again = super::preview(&data, &bills, &queue).unwrap();
+        let left = again
+            .iter()
+            .find(|t| t.task == Task::ExpiredSessions)
+            .unwrap();
+        assert_eq!((left.count, left.bytes), (0, 0));
+    }
+}

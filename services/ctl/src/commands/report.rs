@@ -70,6 +70,9 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         bytes(db.size_bytes),
         bytes(db.wal_bytes)
     )?;
+    if let Some(error) = &db.error {
+        writeln!(out, "database error: {error}")?;
+    }
     match &report.last_integrity_check {
         Some(check) => writeln!(
             out,
@@ -162,6 +165,12 @@ fn write_report(out: &mut String, report: &Report) -> std::fmt::Result {
         backups.schedule,
         backups.retention
     )?;
+    if let Some(error) = &backups.error {
+        writeln!(
+            out,
+            "backups: the backups folder cannot be read ({error}); count and size are unknown"
+        )?;
+    }
     if let Some(error) = &backups.last_error {
         writeln!(
             out,

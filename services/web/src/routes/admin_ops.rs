@@ -21,13 +21,18 @@ pub async fn status(
     _admin: AdminUser,
 ) -> Result<Json<Report>, ApiError> {
     let common = state.common.clone();
-    let report = state
+    let built = state
         .db
         .run(move |bills| {
-            let queue = billtracker::queue::open_for_inspection(&common.data())?;
+            // A queue database that cannot be opened shows as empty queues.
+            let queue = billtracker::queue::open_for_inspection(&common.data()).or_else(|_| {
+                rusqlite::Connection::open_in_memory().map_err(billtracker::Error::from)
+            })?;
             status::report(bills, &queue, &common)
         })
-        .await?;
+        .await;
+    // A database that cannot be reached is what Status is for: never a 500.
+    let report = built.unwrap_or_else(|error| status::unreachable(&state.common, &error));
     Ok(Json(report))
 }
 

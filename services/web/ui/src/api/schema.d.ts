@@ -1142,6 +1142,11 @@ export interface components {
         };
         BackupStatus: {
             count: number;
+            /**
+             * @description Why the backups folder could not be read for this report (then
+             *     count, newest and size are unknown); null when it was read.
+             */
+            error?: string | null;
             last_error?: null | components["schemas"]["RecordedError"];
             newest?: null | components["schemas"]["Backup"];
             /** Format: int32 */
@@ -1360,6 +1365,9 @@ export interface components {
             next_at: string;
         };
         DatabaseStatus: {
+            /** @description Why the database could not be read (no paths); null when reachable. */
+            error?: string | null;
+            /** @description The database answered a query for this report. */
             reachable: boolean;
             /** Format: int64 */
             schema_version: number;
@@ -1874,8 +1882,16 @@ export interface components {
         Task: "stale_imports" | "temp_exports" | "partial_backups" | "deleted_records" | "expired_sessions" | "finished_jobs";
         /** @description What a task would remove, or removed. */
         TaskCount: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Bytes of the files, or an estimate for rows (see `bytes_estimated`).
+             */
             bytes: number;
+            /**
+             * @description `bytes` is an estimate: the stored length of the rows' values. The
+             *     database file shrinks only as SQLite reuses or vacuums the pages.
+             */
+            bytes_estimated?: boolean;
             /** Format: int64 */
             count: number;
             label: string;

@@ -7,8 +7,12 @@ import { Working } from '../../components/Working';
 import { formatBytes } from '../../format';
 import { useCleanupPreview, useRunCleanup } from './useCleanup';
 
-function amount({ count, bytes }: CleanupTaskCount): string {
-  return bytes > 0 ? `${count} (${formatBytes(bytes)})` : String(count);
+/** "3 (1.2 kB)"; rows removed from the database show "about" their size, an estimate. */
+function amount({ count, bytes, bytes_estimated }: CleanupTaskCount): string {
+  if (bytes <= 0) {
+    return String(count);
+  }
+  return `${count} (${bytes_estimated ? 'about ' : ''}${formatBytes(bytes)})`;
 }
 
 /**

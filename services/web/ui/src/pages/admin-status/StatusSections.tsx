@@ -141,7 +141,19 @@ export function DatabaseCard({ report }: { report: StatusReport }) {
       <Facts
         label="Database"
         rows={[
-          ['Reachable', <Ok key="reachable" ok={database.reachable} yes="Yes" no="No" />],
+          [
+            'Reachable',
+            database.error ? (
+              <Group gap="xs" key="reachable">
+                <Ok ok={database.reachable} yes="Yes" no="No" />
+                <Text span size="sm" c="red">
+                  {database.error}
+                </Text>
+              </Group>
+            ) : (
+              <Ok key="reachable" ok={database.reachable} yes="Yes" no="No" />
+            ),
+          ],
           ['Schema version', String(database.schema_version)],
           ['Size', formatBytes(database.size_bytes)],
           ['Write-ahead log', formatBytes(database.wal_bytes)],
@@ -304,7 +316,16 @@ export function BackupsCard({ report }: { report: StatusReport }) {
       <Facts
         label="Backups"
         rows={[
-          ['Count', String(backups.count)],
+          [
+            'Count',
+            backups.error ? (
+              <Text key="count" size="sm" c="red">
+                Unknown: the backups folder cannot be read ({backups.error})
+              </Text>
+            ) : (
+              String(backups.count)
+            ),
+          ],
           [
             'Newest',
             backups.newest ? (
@@ -347,7 +368,7 @@ export function CleanupCard({ report }: { report: StatusReport }) {
             ...run.results.map((result): [string, string] => [
               result.label,
               result.bytes > 0
-                ? `${result.count} removed, ${formatBytes(result.bytes)}`
+                ? `${result.count} removed, ${result.bytes_estimated ? 'about ' : ''}${formatBytes(result.bytes)}`
                 : `${result.count} removed`,
             ]),
           ]}
