@@ -1042,3 +1042,78 @@ fn a_failing_scheduled_backup_shows_on_status_under_backups() {
     let text = String::from_utf8_lossy(&suite.ctl(&["status"]).stdout).into_owned();
     assert!(text.contains("backups last error: "), "{text}");
 }
+
+/// Whether a backup, restore or upload holds `backups/.lock` right now
+/// (taking it for a moment when it is free).
+fn backup_lock_held(suite: &Suite) -> bool {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(backups_dir(suite).join(".lock"));
+    match file {
+        Ok(file) => matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
+        Err(_) => false,
+    }
+}
+
+#[test]
+fn a_cli_restore_and_a_web_backup_exclude_each_other_and_both_complete() {
+    let mut suite = Suite::new();
+    suite.set_env("ADMIN_USERNAME", ADMIN);
+    suite.set_env("ADMIN_PASSWORD", PASSWORD);
+    suite.start("web");
+    assert!(suite.wait_for_web(Duration::from_secs(10)));
+
+    // A database large enough for the restore to take a while.
+    {
+        let mut conn = suite.bills();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .unwrap();
+        let filler = "x".repeat(1000);
+        for i in 0..30_000 {
+            tx.execute(
+                "INSERT INTO queue_probes (probe_key, queue, handled_by, first_handled_at) VALUES (?1, 'sync', 'test', 'now')",
+                [format!("{i:06}-{filler}")],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let created = suite.ctl_json(&["backup", "create", "--json"]);
+    let id = created["id"].as_str().unwrap().to_string();
+    assert!(created["size_bytes"].as_u64().unwrap() > 25_000_000);
+
+    // The CLI restores in a process of its own while the web process runs.
+    let mut cli = Command::new(billtracker_integration_tests::bin("billtracker"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATA_DIR", suite.data_dir())
+        .env("TZ", "UTC")
+        .args(["backup", "restore", &id])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let held = wait_for(Duration::from_secs(20), || {
+        backup_lock_held(&suite).then_some(())
+    });
+    assert!(held.is_some(), "the CLI restore takes the backup lock");
+
+    let browser = Browser::signed_in(&suite, ADMIN, PASSWORD);
+    let busy = browser.send("POST", "/api/admin/backups", None);
+    assert_eq!(busy.status(), 409);
+    let body: Value = busy.json().unwrap();
+    assert_eq!(body["error"]["code"], "BACKUP_BUSY", "{body}");
+
+    let output = cli.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(text(&output).contains(&format!("restored backup {id}")));
+
+    // Once the restore is done, the web backup goes through.
+    let browser = Browser::signed_in(&suite, ADMIN, PASSWORD);
+    let created = browser.send("POST", "/api/admin/backups", None);
+    assert_eq!(created.status(), 201);
+    let backup: Value = created.json().unwrap();
+    assert_sound(&suite, backup["id"].as_str().unwrap());
+}
