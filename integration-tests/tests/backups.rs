@@ -1085,7 +1085,7 @@ fn a_cli_restore_and_a_web_backup_exclude_each_other_and_both_complete() {
     assert!(created["size_bytes"].as_u64().unwrap() > 25_000_000);
 
     // The CLI restores in a process of its own while the web process runs.
-    let mut cli = Command::new(billtracker_integration_tests::bin("billtracker"))
+    let cli = Command::new(billtracker_integration_tests::bin("billtracker"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DATA_DIR", suite.data_dir())
