@@ -905,3 +905,229 @@ async fn oidc_sign_on_starts_beyond_twenty_per_quarter_hour_get_429_with_retry_a
         .unwrap();
     assert!(retry > 0 && retry <= 15 * 60, "{retry}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_wrong_passwords_at_once_get_at_most_ten_tries() {
+    let app = app().await;
+    let mut client = Client::new();
+    client.fetch_csrf(&app.router).await;
+
+    let attempts: Vec<_> = (0..30)
+        .map(|_| {
+            let (mut client, router) = (client.clone(), app.router.clone());
+            tokio::spawn(async move { client.login(&router, ADMIN, "wrong-password").await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap().status);
+    }
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(tried <= 10, "{tried} passwords were tried: {statuses:?}");
+    assert!(tried >= 1, "{statuses:?}");
+    assert_eq!(tried + limited, 30, "{statuses:?}");
+
+    let failures: i64 = app
+        .db
+        .get()
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'login.failure'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(failures, tried as i64, "only tried passwords are failures");
+    let limited = client.login(&app.router, ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(
+        limited.status,
+        if tried == 10 {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::OK
+        }
+    );
+}
+
+/// Writes a failed local sign-in `ago` in the past into the audit log.
+fn logged_failure(app: &common::TestApp, ago: jiff::SignedDuration, ip: &str, username: &str) {
+    let at = billtracker::time::format(jiff::Timestamp::now() - ago);
+    app.db
+        .get()
+        .unwrap()
+        .execute(
+            "INSERT INTO audit_log (at, action, target, detail, ip) \
+             VALUES (?1, 'login.failure', ?2, 'local: wrong credentials', ?3)",
+            rusqlite::params![at, username, ip],
+        )
+        .unwrap();
+}
+
+/// Moves every audit entry `secs` into the past: as if that time passed.
+fn let_time_pass(app: &common::TestApp, secs: u64) {
+    let conn = app.db.get().unwrap();
+    let entries: Vec<(i64, String)> = conn
+        .prepare("SELECT id, at FROM audit_log")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (id, at) in entries {
+        let at =
+            billtracker::time::parse(&at).unwrap() - jiff::SignedDuration::from_secs(secs as i64);
+        conn.execute(
+            "UPDATE audit_log SET at = ?1 WHERE id = ?2",
+            rusqlite::params![billtracker::time::format(at), id],
+        )
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_the_wait_of_the_key_over_the_limit() {
+    let app = app().await;
+    let minutes = jiff::SignedDuration::from_mins;
+    // This address failed once, long ago, for someone else: not over.
+    logged_failure(
+        &app,
+        minutes(14) + jiff::SignedDuration::from_secs(50),
+        "10.0.0.7",
+        "someone",
+    );
+    // The admin's name failed ten times from elsewhere a minute ago: over.
+    for n in 0..10 {
+        logged_failure(&app, minutes(1), &format!("192.0.2.{n}"), ADMIN);
+    }
+
+    let mut client = Client::new();
+    let limited = client.login(&app.router, ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (13 * 60..=14 * 60).contains(&retry),
+        "the username's failures decide, not the address's older one: {retry}"
+    );
+
+    // A little early is still too early; after Retry-After it works.
+    let_time_pass(&app, retry - 5);
+    let early = client.login(&app.router, ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(early.status, StatusCode::TOO_MANY_REQUESTS);
+    let_time_pass(&app, 5);
+    let after = client.login(&app.router, ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(after.status, StatusCode::OK, "{:?}", after.json);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_a_forged_forwarded_address_does_not_escape_the_limit() {
+    let app = app_with(&["--trust-proxy", "true"]).await;
+    let mut client = Client::new();
+    client.fetch_csrf(&app.router).await;
+    for n in 0..10 {
+        // The client makes up a new address each time; the proxy appends
+        // the one it really came from.
+        client.headers = vec![(
+            "x-forwarded-for".into(),
+            format!("203.0.113.{n}, 198.51.100.4"),
+        )];
+        let answer = client
+            .login(&app.router, &format!("guess-{n}"), "wrong-password")
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+    client.headers = vec![(
+        "x-forwarded-for".into(),
+        "203.0.113.99, 198.51.100.4".into(),
+    )];
+    let limited = client
+        .login(&app.router, "guess-99", "wrong-password")
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Another client behind the same proxy is not.
+    let mut other = Client::new();
+    other.headers = vec![("x-forwarded-for".into(), "198.51.100.5".into())];
+    let answer = other.login(&app.router, ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let ips: Vec<String> = app
+        .db
+        .get()
+        .unwrap()
+        .prepare("SELECT DISTINCT ip FROM audit_log WHERE action LIKE 'login.%' ORDER BY ip")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ips, ["198.51.100.4", "198.51.100.5"]);
+}
+
+#[tokio::test]
+async fn local_login_stays_on_without_an_admin_group_and_the_redirect_uri_must_be_the_callback() {
+    let app = app().await;
+    let mut admin = admin(&app).await;
+    let full = json!({
+        "oidc_enabled": true, "issuer_url": "https://id.example.com", "client_id": "bt",
+        "client_secret": "s3cret-value", "redirect_uri": "https://bills.example.com/api/auth/oidc/callback",
+    });
+    let answer = admin
+        .send(&app.router, "PUT", "/api/admin/settings/auth", Some(full))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.json);
+    assert_eq!(answer.json["admin_group"], serde_json::Value::Null);
+
+    let off = admin
+        .send(
+            &app.router,
+            "PUT",
+            "/api/admin/settings/auth",
+            Some(json!({"local_enabled": false})),
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::CONFLICT);
+    assert_eq!(off.code(), "GUARD_RAIL");
+    let message = off.json["error"]["message"].as_str().unwrap();
+    assert!(message.contains("admin group"), "{message}");
+
+    for elsewhere in [
+        "https://bills.example.com/callback",
+        "https://bills.example.com/api/auth/oidc/callback/extra",
+    ] {
+        let moved = admin
+            .send(
+                &app.router,
+                "PUT",
+                "/api/admin/settings/auth",
+                Some(json!({"redirect_uri": elsewhere})),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::CONFLICT, "{elsewhere}");
+        assert_eq!(moved.code(), "GUARD_RAIL");
+        let message = moved.json["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("must end in /api/auth/oidc/callback"),
+            "{message}"
+        );
+    }
+
+    // Nothing refused was saved.
+    let stored = admin
+        .send(&app.router, "GET", "/api/admin/settings/auth", None)
+        .await;
+    assert_eq!(stored.json["local_enabled"], true);
+    assert_eq!(
+        stored.json["redirect_uri"],
+        "https://bills.example.com/api/auth/oidc/callback"
+    );
+}

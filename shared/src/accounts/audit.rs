@@ -2,7 +2,7 @@
 //! action and target. A user's login history is read from it.
 
 use jiff::{SignedDuration, Timestamp};
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -62,33 +62,55 @@ pub fn record(tx: &Transaction<'_>, entry: Entry<'_>) -> crate::Result<()> {
     Ok(())
 }
 
-/// Failed local sign-ins within `window` from an address or for a username, and
-/// when the oldest of them leaves the window.
+/// Failed local sign-ins of one key (an address or a username) within
+/// the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failures {
+    pub count: i64,
+    /// When the count drops below the allowed number again: the moment
+    /// the allowed-th newest failure leaves the window. `None` while the
+    /// count is below it already.
+    pub free_at: Option<Timestamp>,
+}
+
+/// Failed local sign-ins within `window` from an address and for a
+/// username (case-insensitive), each with the moment it falls below
+/// `allowed` again.
 pub fn recent_failures(
     conn: &Connection,
     ip: Option<&str>,
     username: &str,
     window: SignedDuration,
-) -> crate::Result<(i64, i64, Option<Timestamp>)> {
+    allowed: i64,
+) -> crate::Result<(Failures, Failures)> {
     let since = format(Timestamp::now() - window);
-    let by = |column: &str, value: Option<&str>| -> crate::Result<(i64, Option<String>)> {
-        let sql = format!(
-            "SELECT count(*), min(at) FROM audit_log WHERE action = ?1 AND at > ?2 AND {column} = ?3 COLLATE NOCASE AND detail LIKE 'local%'"
+    let by = |column: &str, value: Option<&str>| -> crate::Result<Failures> {
+        let matching = format!(
+            "action = ?1 AND at > ?2 AND {column} = ?3 COLLATE NOCASE AND detail LIKE 'local%'"
         );
-        Ok(
-            conn.query_row(&sql, params![action::LOGIN_FAILURE, since, value], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?,
-        )
+        let count = conn.query_row(
+            &format!("SELECT count(*) FROM audit_log WHERE {matching}"),
+            params![action::LOGIN_FAILURE, since, value],
+            |r| r.get(0),
+        )?;
+        let limiting: Option<String> = conn
+            .query_row(
+                &format!(
+                    "SELECT at FROM audit_log WHERE {matching} ORDER BY at DESC LIMIT 1 OFFSET ?4"
+                ),
+                params![action::LOGIN_FAILURE, since, value, allowed.max(1) - 1],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(Failures {
+            count,
+            free_at: limiting
+                .as_deref()
+                .and_then(crate::time::parse)
+                .map(|at| at + window),
+        })
     };
-    let (by_ip, oldest_ip) = by("ip", ip)?;
-    let (by_user, oldest_user) = by("target", Some(username))?;
-    let oldest = [oldest_ip, oldest_user]
-        .into_iter()
-        .flatten()
-        .filter_map(|t| crate::time::parse(&t))
-        .min();
-    Ok((by_ip, by_user, oldest))
+    Ok((by("ip", ip)?, by("target", Some(username))?))
 }
 
 /// One sign-in of a user's history.
@@ -172,4 +194,49 @@ pub fn page(conn: &Connection, before: Option<i64>, limit: u32) -> crate::Result
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::*;
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::migrate::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    fn failure(conn: &Connection, ago: SignedDuration, ip: &str, username: &str) {
+        conn.execute(
+            "INSERT INTO audit_log (at, action, target, detail, ip) VALUES (?1, ?2, ?3, 'local: wrong credentials', ?4)",
+            params![format(Timestamp::now() - ago), action::LOGIN_FAILURE, username, ip],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn each_key_is_free_when_its_own_allowed_th_newest_failure_leaves_the_window() {
+        let conn = db();
+        let window = SignedDuration::from_mins(15);
+        // The address has one old failure; the username has three newer
+        // ones from elsewhere, one past the window.
+        failure(&conn, SignedDuration::from_mins(14), "10.0.0.7", "someone");
+        failure(&conn, SignedDuration::from_mins(20), "192.0.2.1", "Ann");
+        failure(&conn, SignedDuration::from_mins(5), "192.0.2.1", "ann");
+        failure(&conn, SignedDuration::from_mins(3), "192.0.2.2", "ANN");
+        failure(&conn, SignedDuration::from_mins(1), "192.0.2.3", "ann");
+
+        let (by_ip, by_user) = recent_failures(&conn, Some("10.0.0.7"), "Ann", window, 2).unwrap();
+        assert_eq!(by_ip.count, 1);
+        assert_eq!(by_ip.free_at, None, "below the limit: nothing to wait for");
+        assert_eq!(by_user.count, 3, "usernames match case-insensitively");
+        let free_at = by_user.free_at.unwrap();
+        let expected = Timestamp::now() - SignedDuration::from_mins(3) + window;
+        assert!(
+            free_at.duration_since(expected).as_secs().abs() <= 1,
+            "the second newest failure decides: {free_at} vs {expected}"
+        );
+    }
 }

@@ -66,22 +66,31 @@ impl Client {
     }
 }
 
-/// The client address from `X-Forwarded-For`: the right-most address that
-/// is not a trusted proxy (a client can prepend anything it likes).
+/// The client address from `X-Forwarded-For`. Each proxy appends the
+/// address it was reached from, and a client can send any chain it likes,
+/// so the chain is read from the right: the right-most address that is not
+/// a trusted proxy. `TRUST_PROXY=true` trusts the peer alone, not the
+/// addresses it passes on: the right-most entry, which it appended.
 fn forwarded_for(headers: &HeaderMap, trust: &config::TrustProxy) -> Option<IpAddr> {
-    let chain: Vec<IpAddr> = headers
+    // An entry that is no address ends the walk: what is left of it was
+    // not written by a proxy we can tell apart.
+    let chain: Vec<Option<IpAddr>> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse().ok())
+        .flat_map(|v| v.to_str().unwrap_or_default().split(','))
+        .map(|part| part.trim().parse().ok())
         .collect();
-    chain
-        .iter()
-        .rev()
-        .find(|ip| !trust.trusts(**ip))
-        .or_else(|| chain.first())
-        .copied()
+    if let config::TrustProxy::All = trust {
+        return chain.last().copied().flatten();
+    }
+    for ip in chain.iter().rev() {
+        let ip = (*ip)?;
+        if !trust.trusts(ip) {
+            return Some(ip);
+        }
+    }
+    // Every hop a trusted proxy: the one farthest out.
+    chain.first().copied().flatten()
 }
 
 /// Whether cookies get the Secure flag: `COOKIE_SECURE`, else `HTTPS`,
@@ -126,4 +135,87 @@ pub fn csrf_cookie(value: String, args: &WebArgs, secure: bool) -> Cookie<'stati
 
 fn time_from_jiff(duration: jiff::SignedDuration) -> cookie::time::Duration {
     cookie::time::Duration::seconds(duration.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        web: WebArgs,
+    }
+
+    /// The address a request from `peer` with `forwarded` is taken to come
+    /// from, with `TRUST_PROXY=trust`.
+    fn client_ip(trust: &str, peer: [u8; 4], forwarded: &[&str]) -> IpAddr {
+        let args = Args::parse_from(["web", "--trust-proxy", trust]).web;
+        let mut request = Request::builder();
+        for value in forwarded {
+            request = request.header("x-forwarded-for", *value);
+        }
+        let (mut parts, ()) = request.body(()).unwrap().into_parts();
+        parts
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from((peer, 40_000))));
+        Client::from_parts(&parts, &args).ip
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn an_untrusted_peer_is_the_client_whatever_it_forwards() {
+        let forged = ["203.0.113.66, 198.51.100.1"];
+        assert_eq!(client_ip("false", [10, 0, 0, 7], &forged), ip("10.0.0.7"));
+        assert_eq!(
+            client_ip("10.0.0.0/8", [192, 0, 2, 50], &forged),
+            ip("192.0.2.50"),
+            "a peer outside the trusted ranges is not a proxy"
+        );
+    }
+
+    #[test]
+    fn a_trusted_peer_gives_the_address_it_appended_not_the_forged_ones() {
+        // The client sent "203.0.113.66"; the proxy appended the address
+        // the client really came from.
+        let chain = ["203.0.113.66, 198.51.100.9"];
+        assert_eq!(client_ip("true", [10, 0, 0, 7], &chain), ip("198.51.100.9"));
+        assert_eq!(
+            client_ip("true", [10, 0, 0, 7], &["203.0.113.66", "198.51.100.9"]),
+            ip("198.51.100.9"),
+            "repeated headers form one chain"
+        );
+        assert_eq!(
+            client_ip("true", [10, 0, 0, 7], &["203.0.113.66, bogus"]),
+            ip("10.0.0.7"),
+            "an entry that is no address is not followed past"
+        );
+        assert_eq!(client_ip("true", [10, 0, 0, 7], &[]), ip("10.0.0.7"));
+    }
+
+    #[test]
+    fn a_chain_of_trusted_proxies_is_walked_from_the_right() {
+        // Client -> edge proxy 10.0.0.3 -> inner proxy 10.0.0.7 -> us; the
+        // client forged the first two entries.
+        let chain = ["203.0.113.66, 10.0.0.99, 198.51.100.9, 10.0.0.3"];
+        assert_eq!(
+            client_ip("10.0.0.0/8", [10, 0, 0, 7], &chain),
+            ip("198.51.100.9")
+        );
+        assert_eq!(
+            client_ip(
+                "10.0.0.0/8, 127.0.0.1",
+                [127, 0, 0, 1],
+                &["10.0.0.4, 10.0.0.3"]
+            ),
+            ip("10.0.0.4"),
+            "every hop trusted: the one farthest out"
+        );
+    }
 }

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::extract::SignedIn;
+use crate::auth::rate_limit::whole_seconds;
 use crate::auth::{Client, cookie_secure, expired_session_cookie, session_cookie};
 use crate::error::ApiError;
 use crate::json::ApiJson;
@@ -98,38 +99,46 @@ pub async fn login(
 
     let ip = client.ip_text();
     let username = body.username.trim().to_string();
-    let (by_ip, by_user, oldest) = {
+
+    // Reserve the attempt before counting the failures, so that attempts
+    // in parallel count each other; the reservation ends once this
+    // attempt's outcome is in the audit log.
+    let reservation = state.limits.sign_in.reserve(&ip, &username);
+    let (by_ip, by_user) = {
         let (ip, username) = (ip.clone(), username.clone());
         state
             .db
             .run(move |conn| {
-                audit::recent_failures(conn, Some(&ip), &username, FAILED_LOGIN_WINDOW)
+                audit::recent_failures(
+                    conn,
+                    Some(&ip),
+                    &username,
+                    FAILED_LOGIN_WINDOW,
+                    FAILED_LOGINS_ALLOWED,
+                )
             })
             .await?
     };
-    if by_ip >= FAILED_LOGINS_ALLOWED || by_user >= FAILED_LOGINS_ALLOWED {
-        let free_at = oldest.map_or(Timestamp::now() + FAILED_LOGIN_WINDOW, |t| {
-            t + FAILED_LOGIN_WINDOW
-        });
-        let wait = free_at.duration_since(Timestamp::now()).unsigned_abs();
+    let keys = [(by_ip, reservation.by_ip), (by_user, reservation.by_user)];
+    if let Some(wait) = wait_for_a_free_attempt(&keys) {
         tracing::warn!(client.ip = %ip, "sign-in refused: too many failures");
         return Err(ApiError::rate_limited(wait));
     }
 
-    // Look up and verify off the async threads; an unknown user costs the
-    // same hashing time as a wrong password.
+    // Read the account, give the connection back, then verify off the
+    // async threads; an unknown user costs the same hashing time as a
+    // wrong password.
     let lookup_name = username.clone();
-    let candidate = body.password;
-    let (account, verified) = state
+    let account = state
         .db
-        .run(move |conn| {
-            let account = users::account_by_username(conn, &lookup_name)?;
-            let verified = password::verify(
-                &candidate,
-                account.as_ref().and_then(|a| a.password_hash.as_deref()),
-            );
-            Ok((account, verified))
-        })
+        .run(move |conn| users::account_by_username(conn, &lookup_name))
+        .await?;
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let candidate = body.password;
+    let verified = state
+        .limits
+        .password_hashing
+        .run(move || password::verify(&candidate, stored.as_deref()))
         .await?;
 
     let user_agent = client.user_agent.clone();
@@ -192,6 +201,7 @@ pub async fn login(
                     )
                 })
                 .await?;
+            drop(reservation);
             tracing::info!(user.id = ?user_id, reason, "sign-in failed");
             if reason == "inactive" {
                 return Err(ApiError::new(
@@ -215,6 +225,29 @@ pub async fn login(
             ))
         }
     }
+}
+
+/// How long until another attempt may be made, when one of the keys
+/// (address, username) is over the limit: its logged failures with the
+/// attempts in flight. Only the keys over the limit decide; a key full of
+/// failures waits until enough of them leave the window, a key full of
+/// attempts in flight a second (their outcomes are logged by then).
+fn wait_for_a_free_attempt(keys: &[(audit::Failures, u32)]) -> Option<std::time::Duration> {
+    keys.iter()
+        .filter(|(failures, in_flight)| {
+            failures.count + i64::from(*in_flight) > FAILED_LOGINS_ALLOWED
+        })
+        .map(|(failures, _)| {
+            if failures.count < FAILED_LOGINS_ALLOWED {
+                return std::time::Duration::from_secs(1);
+            }
+            let free_at = failures
+                .free_at
+                .unwrap_or_else(|| Timestamp::now() + FAILED_LOGIN_WINDOW);
+            let wait = free_at.duration_since(Timestamp::now()).unsigned_abs();
+            whole_seconds(wait)
+        })
+        .max()
 }
 
 pub(crate) fn to_store(error: users::UserError) -> billtracker::Error {
@@ -301,13 +334,20 @@ pub async fn change_password(
         ));
     }
 
+    // Read the account, give the connection back, then hash off the
+    // async threads.
     let user_id = signed_in.user.id;
+    let account = state
+        .db
+        .run(move |conn| users::account_by_id(conn, user_id))
+        .await?;
+    let stored = account.and_then(|a| a.password_hash);
     let (current, new) = (body.current_password, body.new_password);
     let new_hash = state
-        .db
-        .run(move |conn| {
-            let account = users::account_by_id(conn, user_id)?;
-            if !password::verify(&current, account.and_then(|a| a.password_hash).as_deref()) {
+        .limits
+        .password_hashing
+        .run(move || -> billtracker::Result<_> {
+            if !password::verify(&current, stored.as_deref()) {
                 return Ok(None);
             }
             if current == new {
@@ -315,7 +355,7 @@ pub async fn change_password(
             }
             Ok(Some(Ok(password::hash(&new)?)))
         })
-        .await?;
+        .await??;
     let hash = match new_hash {
         None => {
             return Err(ApiError::bad_request(
