@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use billtracker_integration_tests::{Suite, wait_for};
+use billtracker_integration_tests::{Suite, bin, wait_for};
 use nix::sys::signal::Signal;
 use serde_json::{Value, json};
 
@@ -370,4 +370,36 @@ fn settings_that_lock_everyone_out_keep_local_login_on_and_reach_status() {
         String::from_utf8_lossy(&fixed.stderr)
     );
     assert!(String::from_utf8_lossy(&fixed.stdout).contains("LOCAL_LOGIN_ENABLED      true"));
+}
+
+#[test]
+fn a_csrf_cookie_for_cross_site_use_without_secure_cookies_stops_the_web_process() {
+    let dir = tempfile::tempdir().unwrap();
+    for secure in [
+        &[][..],
+        &[("COOKIE_SECURE", "false")],
+        &[("COOKIE_SECURE", "false"), ("HTTPS", "true")],
+        &[("HTTPS", "false")],
+    ] {
+        let output = std::process::Command::new(bin("billtracker-web"))
+            .env_clear()
+            .env("DATA_DIR", dir.path().join("data"))
+            .env("PORT", "0")
+            .env("BIND_ADDRESS", "127.0.0.1")
+            .env("CSRF_SAME_SITE", "none")
+            .envs(secure.iter().copied())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{secure:?}: {text}");
+        assert!(
+            text.contains("invalid configuration: CSRF_SAME_SITE (--csrf-same-site): 'none' needs Secure cookies"),
+            "{secure:?}: {text}"
+        );
+        assert!(!text.contains("panicked"), "{text}");
+        assert!(
+            !dir.path().join("data").exists(),
+            "refused before anything is written"
+        );
+    }
 }

@@ -407,10 +407,16 @@ where
     A: Into<std::ffi::OsString> + Clone,
 {
     let mut command = T::command();
-    match command
+    let parsed = command
         .try_get_matches_from_mut(args)
-        .and_then(|mut matches| T::from_arg_matches_mut(&mut matches))
-    {
+        .and_then(|mut matches| {
+            if let Err(refusal) = check_combinations(&matches) {
+                eprintln!("{}: invalid configuration: {refusal}", command.get_name());
+                std::process::exit(2);
+            }
+            T::from_arg_matches_mut(&mut matches)
+        });
+    match parsed {
         Ok(config) => config,
         Err(err) => match err.kind() {
             ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
@@ -424,6 +430,33 @@ where
             _ => err.exit(),
         },
     }
+}
+
+/// Values that are valid one by one but not together, as one line naming
+/// the variable. Reads the parsed matches, so that it applies to whichever
+/// binary defines the values.
+fn check_combinations(matches: &clap::ArgMatches) -> Result<(), String> {
+    let value = |id: &str| matches.try_get_one::<bool>(id).ok().flatten().copied();
+    let same_site = matches
+        .try_get_one::<SameSite>("csrf_same_site")
+        .ok()
+        .flatten();
+    // Browsers drop a SameSite=None cookie without Secure, and Secure is
+    // certain only when COOKIE_SECURE, else HTTPS, says so.
+    if same_site == Some(&SameSite::None) && value("cookie_secure").or(value("https")) != Some(true)
+    {
+        let why = if value("cookie_secure") == Some(false) {
+            "COOKIE_SECURE=false"
+        } else {
+            "HTTPS is not set to true"
+        };
+        return Err(format!(
+            "CSRF_SAME_SITE (--csrf-same-site): 'none' needs Secure cookies (browsers refuse \
+             SameSite=None without them), but {why}; serve the app over HTTPS and set \
+             HTTPS=true, or use CSRF_SAME_SITE=lax or strict"
+        ));
+    }
+    Ok(())
 }
 
 /// Formats a clap value error as "VARIABLE (--flag): invalid value 'x': reason".
@@ -556,6 +589,58 @@ mod tests {
         ] {
             assert!(parse_public_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[derive(Debug, Parser)]
+    struct WebProbe {
+        #[command(flatten)]
+        web: WebArgs,
+    }
+
+    fn combination(args: &[&str]) -> Result<(), String> {
+        let mut argv = vec!["web"];
+        argv.extend_from_slice(args);
+        check_combinations(&WebProbe::command().try_get_matches_from(argv).unwrap())
+    }
+
+    #[test]
+    fn csrf_same_site_none_is_refused_unless_cookies_are_surely_secure() {
+        for refused in [
+            &["--csrf-same-site", "none"][..],
+            &["--csrf-same-site", "none", "--https", "false"],
+            &["--csrf-same-site", "none", "--cookie-secure", "false"],
+            &[
+                "--csrf-same-site",
+                "none",
+                "--cookie-secure",
+                "false",
+                "--https",
+                "true",
+            ],
+        ] {
+            let text = combination(refused).unwrap_err();
+            assert!(
+                text.starts_with("CSRF_SAME_SITE (--csrf-same-site): 'none' needs Secure cookies"),
+                "{refused:?}: {text}"
+            );
+        }
+        assert!(
+            combination(&["--csrf-same-site", "none", "--cookie-secure", "false"])
+                .unwrap_err()
+                .contains("COOKIE_SECURE=false")
+        );
+        for accepted in [
+            &["--csrf-same-site", "none", "--https", "true"][..],
+            &["--csrf-same-site", "none", "--cookie-secure", "true"],
+            &["--csrf-same-site", "lax"],
+            &["--cookie-secure", "false"],
+            &[],
+        ] {
+            assert_eq!(combination(accepted), Ok(()), "{accepted:?}");
+        }
+        // Binaries without these settings are not affected.
+        let matches = Probe::command().try_get_matches_from(["probe"]).unwrap();
+        assert_eq!(check_combinations(&matches), Ok(()));
     }
 
     #[test]
