@@ -186,7 +186,9 @@ impl Sso {
     }
 }
 
-/// A browser: keeps cookies, follows no redirect by itself.
+/// A browser: keeps cookies (among them the `bt_oidc_binding` cookie that
+/// ties a sign-in to the browser that started it), follows no redirect by
+/// itself.
 struct Browser {
     client: Client,
     jar: Arc<Jar>,
@@ -696,8 +698,9 @@ fn a_person_without_an_account_or_who_cancels_lands_on_the_login_page_with_the_r
         1
     );
 
-    let callback = Browser::new().at_provider(&sso, At::Cancel, "/");
-    let (status, to) = Browser::new().callback(&callback);
+    let canceller = Browser::new();
+    let callback = canceller.at_provider(&sso, At::Cancel, "/");
+    let (status, to) = canceller.callback(&callback);
     assert_eq!(status, 302);
     let (error, message) = login_error(&to);
     assert_eq!(error, "provider_error");
@@ -743,4 +746,175 @@ fn groups_and_profile_are_read_from_userinfo_when_the_id_token_has_none() {
     assert_eq!(me["username"], "eve", "{me}");
     assert_eq!(me["email"], "eve@example.org");
     assert_eq!(me["display_name"], "EVE Example");
+}
+
+/// The `Set-Cookie` header that sets `name`, if any.
+fn set_cookie(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+#[test]
+fn a_sign_in_link_started_in_another_browser_is_refused_and_changes_nothing() {
+    let sso = Sso::start_with(
+        json!({
+            "mallory": person("mallory", &["staff"]),
+            "vic": person("vic", &["staff"]),
+        }),
+        &[("TRUST_PROXY", "true")],
+        &[],
+    );
+
+    // The binding cookie: HttpOnly, Lax (the provider's redirect back is a
+    // cross-site navigation), as long as the login state, Secure like
+    // bt_session.
+    let start = Url::parse(&sso.suite.url("/api/auth/oidc/login")).unwrap();
+    let plain = Browser::new().get(&start);
+    let cookie = set_cookie(&plain, "bt_oidc_binding").expect("a binding cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=600"] {
+        assert!(cookie.contains(attribute), "{attribute}: {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+    let https = Browser::new()
+        .client
+        .get(start.clone())
+        .header("x-forwarded-proto", "https")
+        .send()
+        .unwrap();
+    let cookie = set_cookie(&https, "bt_oidc_binding").unwrap();
+    assert!(
+        cookie.contains("Secure"),
+        "HTTPS through the proxy: {cookie}"
+    );
+    assert!(
+        !sso.suite.logs("web").contains(
+            cookie
+                .trim_start_matches("bt_oidc_binding=")
+                .split(';')
+                .next()
+                .unwrap()
+        ),
+        "the binding value is not logged"
+    );
+
+    // Mallory signs in at the provider and sends the callback link to Vic.
+    let mallory = Browser::new();
+    let link = mallory.through_provider(&sso, "mallory", "/bills");
+    let users_before = sso.count("SELECT count(*) FROM users");
+
+    let vic = Browser::new();
+    let refused_for = |browser: &Browser| {
+        let response = browser.get(&link);
+        assert_eq!(response.status(), 302);
+        assert!(
+            set_cookie(&response, "bt_session").is_none(),
+            "no session for a link from another browser"
+        );
+        let (error, message) = login_error(&Browser::location(&link, &response));
+        assert_eq!(error, "other_browser");
+        assert!(
+            message.contains("not started in this browser")
+                && message.contains("Start the sign-in again here"),
+            "{message}"
+        );
+        assert_eq!(browser.me(&sso).0, 401, "still signed out");
+    };
+    refused_for(&vic);
+    // Vic started a sign-in of her own: her binding cookie is not Mallory's.
+    assert_eq!(vic.get(&start).status(), 302);
+    refused_for(&vic);
+
+    assert_eq!(
+        sso.count("SELECT count(*) FROM users"),
+        users_before,
+        "no account was created for mallory"
+    );
+    assert_eq!(sso.count("SELECT count(*) FROM sessions"), 0);
+    assert_eq!(
+        sso.count(
+            "SELECT count(*) FROM audit_log WHERE action = 'login.failure' \
+             AND detail LIKE 'oidc: %binding cookie%'"
+        ),
+        2
+    );
+
+    // The browser that started it still can finish it, once.
+    let (status, next) = mallory.callback(&link);
+    assert_eq!((status, next.path()), (302, "/bills"), "{}", sso.logs());
+    assert_eq!(mallory.me(&sso).1["username"], "mallory");
+    assert!(
+        mallory
+            .jar
+            .cookies(&Url::parse(&sso.suite.url("/")).unwrap())
+            .is_none_or(|c| !c.to_str().unwrap().contains("bt_oidc_binding")),
+        "the binding cookie is removed after the sign-in"
+    );
+    let (_, again) = mallory.callback(&link);
+    assert_eq!(login_error(&again).0, "invalid_state");
+}
+
+#[test]
+fn local_login_can_be_turned_off_once_an_admin_has_signed_in_through_the_provider() {
+    let sso = Sso::start(json!({"ann": person("ann", &[ADMIN_GROUP])}));
+    let admin = Admin::sign_in(&sso);
+    let turn_local_off = || {
+        admin
+            .browser
+            .client
+            .put(sso.suite.url("/api/admin/settings/auth"))
+            .header("x-csrf-token", &admin.csrf)
+            .json(&json!({"local_enabled": false, "auto_provision": false}))
+            .send()
+            .unwrap()
+    };
+
+    // Before: no admin has signed in through OIDC, and none could appear.
+    let refused = turn_local_off();
+    assert_eq!(refused.status(), 409, "{}", sso.logs());
+
+    let ann = Browser::new();
+    ann.sign_in(&sso, "ann", "/");
+    assert_eq!(ann.me(&sso).1["role"], "admin");
+
+    let accepted = turn_local_off();
+    assert_eq!(accepted.status(), 200, "{}", sso.logs());
+    let view: Value = accepted.json().unwrap();
+    assert_eq!(view["local_enabled"], false);
+
+    let mode: Value = Browser::new()
+        .client
+        .get(sso.suite.url("/api/auth/mode"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(mode["local"], false);
+    assert_eq!(mode["oidc"]["enabled"], true);
+
+    // A password no longer signs in; the provider still does.
+    let local = Browser::new();
+    let token: Value = local
+        .client
+        .get(sso.suite.url("/api/auth/csrf-token"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let login = local
+        .client
+        .post(sso.suite.url("/api/auth/login"))
+        .header("x-csrf-token", token["token"].as_str().unwrap())
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .unwrap();
+    assert_eq!(login.status(), 403);
+    let body: Value = login.json().unwrap();
+    assert_eq!(body["error"]["code"], "LOCAL_LOGIN_DISABLED");
+    let again = Browser::new();
+    again.sign_in(&sso, "ann", "/");
+    assert_eq!(again.me(&sso).1["username"], "ann");
 }

@@ -20,6 +20,8 @@ pub const SESSION_COOKIE: &str = "bt_session";
 pub const CSRF_COOKIE: &str = "bt_csrf_token";
 /// The header that must repeat the CSRF cookie on mutations.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Binds a single sign-on in flight to the browser that started it.
+pub const OIDC_BINDING_COOKIE: &str = "bt_oidc_binding";
 
 /// Who is calling: address, user agent and whether the request came over
 /// HTTPS, as far as `TRUST_PROXY` lets us believe the proxy.
@@ -113,6 +115,26 @@ pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
 /// The cookie that removes the session cookie.
 pub fn expired_session_cookie(secure: bool) -> Cookie<'static> {
     let mut cookie = session_cookie(String::new(), secure);
+    cookie.make_removal();
+    cookie
+}
+
+/// The single sign-on binding cookie: set when the sign-in starts, checked
+/// at the callback. Lax, because the provider's redirect back is a
+/// cross-site navigation; it lives as long as the login state.
+pub fn oidc_binding_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((OIDC_BINDING_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .secure(secure)
+        .max_age(time_from_jiff(billtracker::accounts::oidc::STATE_LIFETIME))
+        .build()
+}
+
+/// The cookie that removes the binding cookie.
+pub fn expired_oidc_binding_cookie(secure: bool) -> Cookie<'static> {
+    let mut cookie = oidc_binding_cookie(String::new(), secure);
     cookie.make_removal();
     cookie
 }

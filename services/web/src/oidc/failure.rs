@@ -51,6 +51,17 @@ impl Failure {
         )
     }
 
+    /// The callback came to a browser that did not start this sign-in
+    /// (or whose binding cookie is gone): someone else's sign-in link.
+    pub(super) fn other_browser(reason: &str) -> Failure {
+        Failure::new(
+            "other_browser",
+            "This sign-in was not started in this browser, so it was refused. \
+             Start the sign-in again here.",
+            reason,
+        )
+    }
+
     pub(super) fn misconfigured(reason: String) -> Failure {
         Failure::new(
             "oidc_misconfigured",

@@ -5,7 +5,7 @@
 
 use billtracker::accounts::oidc::{self, Identity, LoginState, Origin, Policy, SignedIn};
 use billtracker::accounts::settings::AuthSettings;
-use billtracker::accounts::users;
+use billtracker::accounts::{sessions, users};
 use openidconnect::core::CoreResponseType;
 use openidconnect::{
     AccessToken, AccessTokenHash, AuthenticationFlow, AuthorizationCode, CsrfToken, Nonce,
@@ -13,6 +13,7 @@ use openidconnect::{
     SubjectIdentifier, TokenResponse,
 };
 use serde::Deserialize;
+use subtle::ConstantTimeEq;
 use utoipa::IntoParams;
 
 pub use super::failure::Failure;
@@ -46,9 +47,31 @@ pub fn safe_return_to(value: Option<&str>) -> String {
     encoded
 }
 
+/// A sign-in sent to the provider.
+#[derive(Debug)]
+pub struct Started {
+    /// Where to send the browser.
+    pub authorization_url: String,
+    /// The value of the binding cookie for this browser.
+    pub binding: String,
+}
+
+/// The `state` of a login bound to the browser holding `binding`: its
+/// SHA-256, so that the stored state is the binding's hash and the
+/// callback can check the cookie against it.
+fn state_for(binding: &str) -> String {
+    sessions::hash_token(binding)
+}
+
+/// Whether the binding cookie belongs to the login with this `state`.
+pub fn binds(binding: Option<&str>, state: &str) -> bool {
+    binding.is_some_and(|binding| bool::from(state_for(binding).as_bytes().ct_eq(state.as_bytes())))
+}
+
 /// Starts a sign-in: stores state, nonce and PKCE verifier and returns
-/// the provider's authorization URL.
-pub async fn start(state: &AppState, return_to: String) -> Result<String, Failure> {
+/// the provider's authorization URL, with the binding value for the
+/// browser's cookie (the state is its hash).
+pub async fn start(state: &AppState, return_to: String) -> Result<Started, Failure> {
     let settings = state
         .auth_settings()
         .await
@@ -62,11 +85,13 @@ pub async fn start(state: &AppState, return_to: String) -> Result<String, Failur
         .map_err(Failure::unreachable)?;
     let client = provider.client(metadata);
 
+    let binding = sessions::new_token();
+    let login_state = state_for(&binding);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf, nonce) = client
         .authorize_url(
             AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
-            CsrfToken::new_random,
+            move || CsrfToken::new(login_state),
             Nonce::new_random,
         )
         .add_scopes(provider.scopes.iter().cloned().map(Scope::new))
@@ -84,7 +109,10 @@ pub async fn start(state: &AppState, return_to: String) -> Result<String, Failur
         .write(move |tx| oidc::save_state(tx, &login))
         .await
         .map_err(Failure::internal)?;
-    Ok(url.to_string())
+    Ok(Started {
+        authorization_url: url.to_string(),
+        binding,
+    })
 }
 
 /// The query of the provider's redirect back to BillTracker.
@@ -107,17 +135,40 @@ pub struct Completed {
     pub return_to: String,
 }
 
-/// Finishes a sign-in: checks the state, exchanges the code, verifies the
-/// ID token and signs the person in.
+/// Finishes a sign-in: checks the state and that this browser started it
+/// (`binding`, the cookie set by [`start`]), exchanges the code, verifies
+/// the ID token and signs the person in.
 pub async fn finish(
     state: &AppState,
     query: CallbackQuery,
+    binding: Option<&str>,
     ip: &str,
     user_agent: Option<&str>,
 ) -> Result<Completed, Failure> {
     let Some(state_value) = query.state.filter(|s| !s.is_empty() && s.len() <= 256) else {
         return Err(Failure::invalid_state("no state"));
     };
+
+    // A callback link started in another browser would sign this one in
+    // as whoever started it (login CSRF): refused, and the login stays
+    // for the browser that started it.
+    if !binds(binding, &state_value) {
+        let pending = {
+            let state_value = state_value.clone();
+            state
+                .db
+                .run(move |conn| oidc::is_pending(conn, &state_value))
+                .await
+                .map_err(Failure::internal)?
+        };
+        return Err(if !pending {
+            Failure::invalid_state("unknown or expired state")
+        } else if binding.is_none() {
+            Failure::other_browser("no binding cookie: started in another browser")
+        } else {
+            Failure::other_browser("the binding cookie is another sign-in's")
+        });
+    }
     let login = state
         .db
         .write(move |tx| oidc::take_state(tx, &state_value))
@@ -385,6 +436,17 @@ mod tests {
         }
         assert_eq!(safe_return_to(Some(&format!("/{}", "a".repeat(600)))), "/");
         assert_eq!(safe_return_to(Some("/bills/ä")), "/bills/%C3%A4");
+    }
+
+    #[test]
+    fn only_the_binding_whose_hash_is_the_state_binds() {
+        let binding = sessions::new_token();
+        let state = state_for(&binding);
+        assert_ne!(state, binding, "the state does not reveal the binding");
+        assert!(binds(Some(&binding), &state));
+        assert!(!binds(None, &state));
+        assert!(!binds(Some(&sessions::new_token()), &state));
+        assert!(!binds(Some(&state), &state));
     }
 
     #[test]

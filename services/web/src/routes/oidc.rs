@@ -14,7 +14,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::extract::AdminUser;
-use crate::auth::{Client, cookie_secure, session_cookie};
+use crate::auth::{
+    Client, OIDC_BINDING_COOKIE, cookie_secure, expired_oidc_binding_cookie, oidc_binding_cookie,
+    session_cookie,
+};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::oidc::check::{self, OidcCheck};
@@ -28,7 +31,8 @@ pub struct LoginQuery {
     pub return_to: Option<String>,
 }
 
-/// Starts single sign-on: redirects the browser to the provider.
+/// Starts single sign-on: redirects the browser to the provider and sets
+/// the `bt_oidc_binding` cookie that the callback must carry.
 #[utoipa::path(get, path = "/api/auth/oidc/login", tag = "auth", operation_id = "oidc_login", params(LoginQuery),
     responses(
         (status = 302, description = "to the provider's sign-in, or to `/login?error=<code>&message=<sentence>` \
@@ -38,6 +42,7 @@ pub struct LoginQuery {
 pub async fn login(
     State(state): State<AppState>,
     client: Client,
+    jar: CookieJar,
     query: Result<Query<LoginQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     state.limits.oidc.check(&client.ip_text())?;
@@ -45,12 +50,17 @@ pub async fn login(
     let return_to = flow::safe_return_to(return_to.as_deref());
 
     match flow::start(&state, return_to).await {
-        Ok(authorization_url) => Ok(found(&authorization_url)),
+        Ok(started) => {
+            let secure = cookie_secure(&state.web, &client);
+            let jar = jar.add(oidc_binding_cookie(started.binding, secure));
+            Ok((jar, found(&started.authorization_url)).into_response())
+        }
         Err(failure) => Ok(failed(&state, &client, failure).await),
     }
 }
 
-/// The provider sends the browser back here: signs in, sets the
+/// The provider sends the browser back here: checks that this browser
+/// started the sign-in (`bt_oidc_binding`), signs in, sets the
 /// `bt_session` cookie and redirects to the page the sign-in started from.
 #[utoipa::path(get, path = "/api/auth/oidc/callback", tag = "auth", operation_id = "oidc_callback", params(CallbackQuery),
     responses(
@@ -68,7 +78,16 @@ pub async fn callback(
     let query = query.map(|Query(q)| q).unwrap_or_default();
 
     let ip = client.ip_text();
-    match flow::finish(&state, query, &ip, client.user_agent.as_deref()).await {
+    let binding = jar.get(OIDC_BINDING_COOKIE).map(|c| c.value().to_string());
+    let finished = flow::finish(
+        &state,
+        query,
+        binding.as_deref(),
+        &ip,
+        client.user_agent.as_deref(),
+    )
+    .await;
+    match finished {
         Ok(done) => {
             let user = &done.signed_in.user;
             if done.signed_in.role == RoleSync::KeptLastAdmin {
@@ -84,7 +103,9 @@ pub async fn callback(
                 "signed in through OIDC"
             );
             let secure = cookie_secure(&state.web, &client);
-            let jar = jar.add(session_cookie(done.signed_in.token, secure));
+            let jar = jar
+                .add(session_cookie(done.signed_in.token, secure))
+                .add(expired_oidc_binding_cookie(secure));
             Ok((jar, found(&done.return_to)).into_response())
         }
         Err(failure) => Ok(failed(&state, &client, failure).await),

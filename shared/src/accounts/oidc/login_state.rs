@@ -3,7 +3,7 @@
 //! redirect back. A state works once and for ten minutes.
 
 use jiff::{SignedDuration, Timestamp};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::time::{format, now_text};
 
@@ -69,6 +69,19 @@ pub fn take_state(tx: &Transaction<'_>, state: &str) -> crate::Result<Option<Log
     Ok(row.and_then(|(login, expires_at)| (expires_at > now_text()).then_some(login)))
 }
 
+/// Whether a login with this state is in flight (known and not expired),
+/// without taking it.
+pub fn is_pending(conn: &Connection, state: &str) -> crate::Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM oidc_login_states WHERE state = ?1 AND expires_at > ?2",
+            params![state, now_text()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -91,7 +104,10 @@ mod tests {
             return_to: "/bills".into(),
         };
         crate::db::write(&mut conn, |tx| save_state(tx, &login)).unwrap();
+        assert!(is_pending(&conn, "s1").unwrap());
+        assert!(!is_pending(&conn, "s2").unwrap());
         let taken = crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap();
+        assert!(!is_pending(&conn, "s1").unwrap(), "taken");
         assert_eq!(taken, Some(login.clone()));
         assert_eq!(
             crate::db::write(&mut conn, |tx| take_state(tx, "s1")).unwrap(),

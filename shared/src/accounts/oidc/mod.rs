@@ -9,7 +9,7 @@ mod login_state;
 use rusqlite::{Connection, Transaction};
 
 pub use self::last_login::{LastLogin, last_login, record_last_login};
-pub use self::login_state::{LoginState, STATE_LIFETIME, save_state, take_state};
+pub use self::login_state::{LoginState, STATE_LIFETIME, is_pending, save_state, take_state};
 use super::audit::{self, Entry, action};
 use super::sessions::{self, Method};
 use super::users::{self, Account, NewUser, Role, User, UserError};

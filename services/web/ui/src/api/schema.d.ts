@@ -391,7 +391,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The provider sends the browser back here: signs in, sets the
+         * The provider sends the browser back here: checks that this browser
+         *     started the sign-in (`bt_oidc_binding`), signs in, sets the
          *     `bt_session` cookie and redirects to the page the sign-in started from.
          */
         get: operations["oidc_callback"];
@@ -410,7 +411,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Starts single sign-on: redirects the browser to the provider. */
+        /**
+         * Starts single sign-on: redirects the browser to the provider and sets
+         *     the `bt_oidc_binding` cookie that the callback must carry.
+         */
         get: operations["oidc_login"];
         put?: never;
         post?: never;
