@@ -1,4 +1,4 @@
-import { expect, type Page, test } from '@playwright/test';
+import { type APIRequest, type BrowserContext, expect, type Page, test } from '@playwright/test';
 import {
   ADMIN,
   type Account,
@@ -97,9 +97,39 @@ test('a wrong password shows the error and stays on the sign-in page', async ({ 
   await expect(page.getByLabel('Username')).toHaveValue(ADMIN.username);
 });
 
+/**
+ * Ends the browser's session on the server while the browser keeps its cookie: another client
+ * holding the same `bt_session` signs out, as a second device of the same person could.
+ */
+async function endSessionElsewhere(
+  context: BrowserContext,
+  request: APIRequest,
+  baseURL: string | undefined,
+) {
+  const session = (await context.cookies()).find((cookie) => cookie.name === 'bt_session');
+  expect(session).toBeDefined();
+  const elsewhere = await request.newContext({
+    baseURL,
+    storageState: { cookies: [session!], origins: [] },
+  });
+  const { token } = (await (await elsewhere.get('/api/auth/csrf-token')).json()) as {
+    token: string;
+  };
+  expect((await elsewhere.get('/api/auth/me')).status()).toBe(200);
+  const out = await elsewhere.post('/api/auth/logout', { headers: { 'x-csrf-token': token } });
+  expect(out.status()).toBe(204);
+  await elsewhere.dispose();
+
+  // The browser still holds the very same cookie; only the server forgot the session.
+  const kept = (await context.cookies()).find((cookie) => cookie.name === 'bt_session');
+  expect(kept?.value).toBe(session!.value);
+}
+
 test('an ended session sends the user to sign in and back to the page they were on', async ({
   page,
   context,
+  playwright,
+  baseURL,
 }) => {
   await page.goto('/profile');
   await expect(page).toHaveURL(/\/login\?next=%2Fprofile$/);
@@ -107,16 +137,16 @@ test('an ended session sends the user to sign in and back to the page they were 
   await expect(page).toHaveURL(/\/profile$/);
   await expect(page.getByRole('table', { name: 'Recent sign-ins' })).toBeVisible();
 
-  // The session ends while the app is open: the next API call finds out.
-  await context.clearCookies({ name: 'bt_session' });
+  // The session ends on the server while the app is open: the next API call finds out.
+  await endSessionElsewhere(context, playwright.request, baseURL);
   await mainNavigation(page).getByRole('link', { name: 'Audit log' }).click();
   await expect(page).toHaveURL(/\/login\?next=%2Fadmin%2Faudit$/);
   await submitSignIn(page, ADMIN);
   await expect(page).toHaveURL(/\/admin\/audit$/);
   await expect(page.getByRole('table', { name: 'Audit log' })).toBeVisible();
 
-  // The session ends while the browser is away: the page load finds out.
-  await context.clearCookies({ name: 'bt_session' });
+  // The session ends on the server while the browser is away: the page load finds out.
+  await endSessionElsewhere(context, playwright.request, baseURL);
   await page.goto('/admin/users?from=bookmark');
   await expect(page).toHaveURL(/\/login\?next=%2Fadmin%2Fusers%3Ffrom%3Dbookmark$/);
   await submitSignIn(page, ADMIN);
