@@ -149,7 +149,10 @@ fn ports_are_those_of_the_runbook() {
         Some("compose/docs.Dockerfile")
     );
     assert!(docs["volumes"].is_null(), "the docs image carries runbook/");
-    assert!(docs["healthcheck"]["test"].is_sequence(), "docs has a health check");
+    assert!(
+        docs["healthcheck"]["test"].is_sequence(),
+        "docs has a health check"
+    );
     let dockerfile = std::fs::read_to_string(repo().join("compose/docs.Dockerfile")).unwrap();
     assert!(dockerfile.contains("COPY runbook/ /docs/"), "{dockerfile}");
     assert!(repo().join("runbook/mkdocs.yml").exists());
