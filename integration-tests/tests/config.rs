@@ -102,3 +102,42 @@ fn a_port_in_use_is_named() {
         "{text}"
     );
 }
+
+#[test]
+fn config_check_lists_every_setting_with_its_source_and_hides_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("not-yet");
+    let output = Command::new(bin("billtracker"))
+        .env_clear()
+        .env("DATA_DIR", &data)
+        .env("CURRENCY", "EUR")
+        .env("OIDC_CLIENT_SECRET", "very-secret-client-value")
+        .env("TOKEN_ENCRYPTION_KEY", "k".repeat(40))
+        .args(["config", "check", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains("very-secret-client-value") && !text.contains(&"k".repeat(40)));
+
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let setting = |name: &str| {
+        report["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is listed: {text}"))
+            .clone()
+    };
+    assert_eq!(setting("CURRENCY")["value"], "EUR");
+    assert_eq!(setting("CURRENCY")["source"], "environment");
+    assert_eq!(setting("DAILY_RUN_AT")["value"], "06:00");
+    assert_eq!(setting("DAILY_RUN_AT")["source"], "default");
+    assert_eq!(setting("OIDC_CLIENT_SECRET")["value"], "set (redacted)");
+    assert_eq!(setting("TOKEN_ENCRYPTION_KEY")["value"], "set (redacted)");
+    assert_eq!(setting("WORKER_CONCURRENCY")["value"], "4");
+    assert!(setting("PUBLIC_URL")["value"].is_null());
+    assert_eq!(report["data_dir_writable"], true);
+    assert!(!data.exists(), "a check creates no data directory");
+}

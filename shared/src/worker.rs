@@ -53,6 +53,7 @@ where
 {
     let concurrency = usize::from(args.worker_concurrency);
     let started = process::start(service, &common, concurrency as u32 + 2);
+    tracing::debug!(config = ?args, "effective worker configuration");
     let pool = match queue::open(&started.data, concurrency as u32 + 2).await {
         Ok(pool) => pool,
         Err(error) => {

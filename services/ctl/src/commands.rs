@@ -1,11 +1,13 @@
 //! The CLI's commands. Each returns its exit code.
 
+mod config;
 mod report;
 
-use std::path::Path;
+pub use config::check as config_check;
+
 use std::time::{Duration, Instant};
 
-use billtracker::config::{CommonArgs, WebArgs, WorkerArgs};
+use billtracker::config::CommonArgs;
 use billtracker::heartbeat::{Service, host_name};
 use billtracker::jobs::QueueName;
 use billtracker::queue::{self, JobState};
@@ -421,100 +423,4 @@ pub fn db_version(common: &CommonArgs, json: bool) -> i32 {
         }
     }
     if database > binary { CHECK_FAILED } else { OK }
-}
-
-#[derive(Serialize)]
-struct EffectiveConfig {
-    data_dir: String,
-    time_zone: String,
-    log_format: String,
-    token_encryption_key: &'static str,
-    heartbeat_interval_secs: u64,
-    port: u16,
-    bind_address: String,
-    worker_concurrency: u16,
-    queue_poll_ms: u64,
-    queue_heartbeat_secs: u64,
-    data_dir_writable: bool,
-    sign_in: crate::users::SignInCheck,
-}
-
-pub fn config_check(common: &CommonArgs, web: &WebArgs, worker: &WorkerArgs, json: bool) -> i32 {
-    let data_dir_writable = writable(&common.data_dir);
-    let sign_in = match crate::users::sign_in_check(common, web) {
-        Ok(sign_in) => sign_in,
-        Err(error) => return db_error(error),
-    };
-    let effective = EffectiveConfig {
-        data_dir: common.data_dir.display().to_string(),
-        time_zone: common.time_zone_name(),
-        log_format: format!("{:?}", common.log_format).to_lowercase(),
-        token_encryption_key: if common.token_encryption_key.is_some() {
-            "set (redacted)"
-        } else {
-            "unset: keys/token-encryption.key is used"
-        },
-        heartbeat_interval_secs: common.heartbeat_interval_secs,
-        port: web.port,
-        bind_address: web.bind_address.to_string(),
-        worker_concurrency: worker.worker_concurrency,
-        queue_poll_ms: worker.queue_poll_ms,
-        queue_heartbeat_secs: worker.queue_heartbeat_secs,
-        data_dir_writable,
-        sign_in,
-    };
-    if json {
-        output::json(&effective);
-    } else {
-        println!("DATA_DIR                 {}", effective.data_dir);
-        println!("TZ                       {}", effective.time_zone);
-        println!("LOG_FORMAT               {}", effective.log_format);
-        println!(
-            "TOKEN_ENCRYPTION_KEY     {}",
-            effective.token_encryption_key
-        );
-        println!(
-            "HEARTBEAT_INTERVAL_SECS  {}",
-            effective.heartbeat_interval_secs
-        );
-        println!("PORT                     {}", effective.port);
-        println!("BIND_ADDRESS             {}", effective.bind_address);
-        println!("WORKER_CONCURRENCY       {}", effective.worker_concurrency);
-        println!("QUEUE_POLL_MS            {}", effective.queue_poll_ms);
-        println!(
-            "QUEUE_HEARTBEAT_SECS     {}",
-            effective.queue_heartbeat_secs
-        );
-        println!(
-            "LOCAL_LOGIN_ENABLED      {}",
-            effective.sign_in.local_login_enabled
-        );
-        println!(
-            "OIDC_ENABLED             {}",
-            effective.sign_in.oidc_enabled
-        );
-    }
-    if let Some(lockout) = &effective.sign_in.lockout {
-        eprintln!(
-            "billtracker: invalid configuration: sign-in: {lockout}; the web server would keep \
-             local login on until this is fixed"
-        );
-        return USAGE;
-    }
-    if !data_dir_writable {
-        eprintln!(
-            "billtracker: invalid configuration: DATA_DIR: {} cannot be created or written",
-            common.data_dir.display()
-        );
-        return USAGE;
-    }
-    if !json {
-        println!("configuration is valid");
-    }
-    OK
-}
-
-/// Whether the data directory exists (or can be created) and takes a file.
-fn writable(dir: &Path) -> bool {
-    billtracker::paths::DataDir::new(dir).prepare().is_ok()
 }

@@ -17,7 +17,7 @@ use billtracker::config::{CommonArgs, WebArgs, WorkerArgs};
 use billtracker::heartbeat::Service;
 use billtracker::jobs::QueueName;
 use billtracker::queue::JobState;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(name = "billtracker", version, about = "BillTracker operator CLI")]
@@ -197,6 +197,7 @@ enum ConfigCommand {
     Check {
         #[command(flatten)]
         web: WebArgs,
+        /// Validated and listed; the check itself needs none of them.
         #[command(flatten)]
         worker: WorkerArgs,
         #[arg(long)]
@@ -247,9 +248,11 @@ fn main() -> ExitCode {
             BackupCommand::Verify { id, json } => backup::verify(&cli.common, &id, json),
             BackupCommand::Restore { id, json } => backup::restore(&cli.common, &id, json),
         },
-        Command::Config(ConfigCommand::Check { web, worker, json }) => {
-            commands::config_check(&cli.common, &web, &worker, json)
-        }
+        Command::Config(ConfigCommand::Check {
+            web,
+            worker: _,
+            json,
+        }) => commands::config_check(&cli.common, &web, Cli::command(), std::env::args_os(), json),
         Command::User(command) => match command {
             UserCommand::List { json } => users::list(&cli.common, json),
             UserCommand::ResetPassword { username } => {

@@ -31,6 +31,7 @@ pub async fn serve(config: WebConfig) -> ExitCode {
     }
 
     let started = process::start(Service::Web, &config.common, POOL_SIZE);
+    tracing::debug!(config = ?config.web, "effective web configuration");
     let address = SocketAddr::new(config.web.bind_address, config.web.port);
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,
