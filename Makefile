@@ -7,6 +7,9 @@
 UI := services/web/ui
 VENV := .venv
 CARGO ?= cargo
+# Shown by /api/about as `commit` in the release builds of run and bench
+# (the debug builds of the tests leave it out, so a commit rebuilds nothing).
+run bench: export BILLTRACKER_BUILD_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null)
 
 .PHONY: run test bench ui ui-deps oidc-deps docs docs-deps openapi lint rust-test e2e clean-data
 

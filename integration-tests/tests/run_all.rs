@@ -30,11 +30,16 @@ impl RunAll {
     }
 
     fn start_on(bind_address: &str) -> Self {
+        Self::start_with(bind_address, &["run-all"])
+    }
+
+    /// run-all with these arguments (which include `run-all` itself).
+    fn start_with(bind_address: &str, args: &[&str]) -> Self {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let mut child = Command::new(bin("billtracker"))
-            .arg("run-all")
+            .args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATA_DIR", &data)
@@ -293,4 +298,33 @@ fn when_one_process_fails_to_start_run_all_stops_the_others_and_exits_with_its_c
         Vec::<i32>::new(),
         "no process is left"
     );
+}
+
+#[test]
+fn settings_given_to_run_all_as_flags_reach_every_process() {
+    let mut run_all = RunAll::start_with(
+        "127.0.0.1",
+        &["--tz", "Europe/Berlin", "run-all", "--currency", "EUR"],
+    );
+    run_all.children();
+
+    let about: serde_json::Value = http()
+        .get(format!("http://127.0.0.1:{}/api/about", run_all.port))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(about["currency"], "EUR", "{about}");
+
+    // Each process names the instance time zone in its start line.
+    for (service, binary) in SERVICES {
+        let prefix = format!("{service:<12}| ");
+        let start = format!("starting {binary}");
+        let output = run_all.output();
+        let line = output
+            .lines()
+            .find(|l| l.starts_with(&prefix) && l.contains(&start))
+            .unwrap_or_else(|| panic!("{service} started:\n{output}"));
+        assert!(line.contains("Europe/Berlin"), "{service}: {line}");
+    }
 }

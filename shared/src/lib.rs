@@ -33,7 +33,11 @@ pub use error::{Error, Result};
 /// The version of every binary of the suite (they are released together).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The commit the binaries were built from, when the build knew it.
-pub const BUILD_COMMIT: Option<&str> = option_env!("BILLTRACKER_BUILD_COMMIT");
+/// The commit the binaries were built from, when the build knew it (an empty
+/// value or `unknown`, as image builds without one pass, counts as not known).
+pub const BUILD_COMMIT: Option<&str> = match option_env!("BILLTRACKER_BUILD_COMMIT") {
+    Some(commit) if !commit.is_empty() && !commit.eq_ignore_ascii_case("unknown") => Some(commit),
+    _ => None,
+};
 pub mod process;
 pub mod time;

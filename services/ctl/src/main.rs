@@ -8,6 +8,7 @@ mod backup;
 mod commands;
 mod output;
 mod run_all;
+mod settings;
 mod users;
 
 use std::process::ExitCode;
@@ -267,7 +268,10 @@ fn main() -> ExitCode {
             }
         },
         Command::Auth(AuthCommand::EnableLocalLogin) => users::enable_local_login(&cli.common),
-        Command::RunAll { web } => run_all::run(&cli.common, &web),
+        Command::RunAll { web } => {
+            let settings = settings::read(Cli::command(), std::env::args_os());
+            run_all::run(&cli.common, &web, &settings)
+        }
     };
     ExitCode::from(code as u8)
 }

@@ -15,11 +15,14 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::output::{OK, USAGE};
+use crate::settings::Setting;
 
 /// How long the processes get to stop before they are killed.
 const STOP_GRACE: Duration = Duration::from_secs(15);
 
-pub fn run(common: &CommonArgs, web: &WebArgs) -> i32 {
+/// Starts the four processes. `settings` are those of this command line:
+/// the ones given as flags reach every process as environment variables.
+pub fn run(common: &CommonArgs, web: &WebArgs, settings: &[Setting]) -> i32 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -31,7 +34,12 @@ pub fn run(common: &CommonArgs, web: &WebArgs) -> i32 {
             return USAGE;
         }
     };
-    runtime.block_on(supervise(common, web))
+    let flags: Vec<(&str, &str)> = settings
+        .iter()
+        .filter(|s| s.source == "flag")
+        .filter_map(|s| Some((s.name.as_str(), s.value.as_deref()?)))
+        .collect();
+    runtime.block_on(supervise(common, web, &flags))
 }
 
 /// The directory holding this binary, where the other binaries are built.
@@ -39,7 +47,7 @@ fn binary_dir() -> Option<PathBuf> {
     std::env::current_exe().ok()?.parent().map(PathBuf::from)
 }
 
-async fn supervise(common: &CommonArgs, web: &WebArgs) -> i32 {
+async fn supervise(common: &CommonArgs, web: &WebArgs, flags: &[(&str, &str)]) -> i32 {
     let Some(dir) = binary_dir() else {
         eprintln!("billtracker: cannot find the directory of this binary");
         return USAGE;
@@ -54,6 +62,7 @@ async fn supervise(common: &CommonArgs, web: &WebArgs) -> i32 {
             command.env(malloc_name, malloc_value);
         }
         let spawned = command
+            .envs(flags.iter().copied())
             .env("DATA_DIR", &common.data_dir)
             .env("PORT", web.port.to_string())
             .env("BIND_ADDRESS", web.bind_address.to_string())

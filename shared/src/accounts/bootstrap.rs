@@ -37,6 +37,11 @@ pub async fn ensure_admin(
     username: Option<String>,
     configured_password: Option<Secret>,
 ) -> crate::Result<Bootstrap> {
+    // Most starts find users: skip the Argon2 hash (time and memory) then.
+    if db.run(|conn| users::count(conn)).await? > 0 {
+        return Ok(Bootstrap::Existing);
+    }
+
     let username = username.unwrap_or_else(|| "admin".to_string());
     let (password, generated) = match configured_password {
         Some(secret) => (secret.expose().to_string(), false),

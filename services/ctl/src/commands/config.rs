@@ -8,20 +8,10 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use billtracker::config::{CommonArgs, WebArgs};
-use clap::parser::ValueSource;
 use serde::Serialize;
 
 use crate::output::{self, OK, USAGE};
-
-/// One environment variable as the processes would read it now.
-#[derive(Debug, Serialize)]
-pub struct Setting {
-    pub name: String,
-    /// The value, `None` when unset; secrets read "set (redacted)".
-    pub value: Option<String>,
-    /// `environment`, `flag`, `default` or `unset`.
-    pub source: &'static str,
-}
+use crate::settings::{self, Setting};
 
 #[derive(Serialize)]
 struct Report {
@@ -41,7 +31,10 @@ pub fn check(
     args: impl IntoIterator<Item = OsString>,
     json: bool,
 ) -> i32 {
-    let settings = settings(command, args);
+    let settings = settings::read(command, args)
+        .into_iter()
+        .map(Setting::redacted)
+        .collect();
     let sign_in = match crate::users::sign_in_check(common, web) {
         Ok(sign_in) => sign_in,
         Err(error) => return super::db_error(error),
@@ -104,52 +97,6 @@ fn print_text(report: &Report) {
 
 fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
-}
-
-/// Every argument that has an environment variable, in the order of `--help`:
-/// first the CLI's own (shared) settings, then those of `config check`.
-fn settings(command: clap::Command, args: impl IntoIterator<Item = OsString>) -> Vec<Setting> {
-    // The arguments were parsed once already, so this cannot fail in practice.
-    let Ok(matches) = command.clone().try_get_matches_from(args) else {
-        return Vec::new();
-    };
-    let mut scopes = vec![(command.clone(), matches.clone())];
-    if let Some(("config", config)) = matches.subcommand()
-        && let Some(("check", check)) = config.subcommand()
-        && let Some(check_command) = command
-            .find_subcommand("config")
-            .and_then(|c| c.find_subcommand("check"))
-    {
-        scopes.push((check_command.clone(), check.clone()));
-    }
-
-    let mut settings = Vec::new();
-    for (command, matches) in &scopes {
-        for arg in command.get_arguments() {
-            let Some(env) = arg.get_env() else { continue };
-            let id = arg.get_id().as_str();
-            let raw: Option<Vec<String>> = matches
-                .get_raw(id)
-                .map(|values| values.map(|v| v.to_string_lossy().into_owned()).collect());
-            let source = match matches.value_source(id) {
-                Some(ValueSource::EnvVariable) => "environment",
-                Some(ValueSource::CommandLine) => "flag",
-                Some(ValueSource::DefaultValue) => "default",
-                _ => "unset",
-            };
-            let value = match raw {
-                Some(_) if arg.is_hide_env_values_set() => Some("set (redacted)".to_string()),
-                Some(values) => Some(values.join(",")),
-                None => None,
-            };
-            settings.push(Setting {
-                name: env.to_string_lossy().into_owned(),
-                value,
-                source,
-            });
-        }
-    }
-    settings
 }
 
 /// Whether the data directory exists and takes a file, or could be created
