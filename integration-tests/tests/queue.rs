@@ -313,3 +313,84 @@ fn operators_can_kill_retry_and_purge_jobs() {
         Some(2)
     );
 }
+
+/// Jobs of a probe batch by state, as one worker holds them right now.
+fn held_by_state(suite: &Suite, prefix: &str) -> (i64, i64) {
+    suite
+        .queue()
+        .query_row(
+            r#"
+            SELECT coalesce(sum(status = 'Running'), 0),
+                   coalesce(sum(status IN ('Queued', 'Running')), 0)
+            FROM Jobs
+            WHERE CAST(job AS TEXT) LIKE '%' || ?1 || '%'
+            "#,
+            [prefix],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+/// The most jobs the worker's log shows between "job started" and "job
+/// finished" at one time: the handler's own view of its concurrency.
+fn most_at_once_in_log(logs: &str) -> usize {
+    let mut running = 0usize;
+    let mut most = 0;
+    for line in logs.lines() {
+        if line.contains("job started") {
+            running += 1;
+            most = most.max(running);
+        } else if line.contains("job finished") || line.contains("job failed") {
+            running = running.saturating_sub(1);
+        }
+    }
+    most
+}
+
+#[test]
+fn a_worker_runs_no_more_jobs_at_once_than_its_concurrency_and_claims_no_more() {
+    let mut suite = Suite::new();
+    suite.set_env("WORKER_CONCURRENCY", "2");
+    suite.start("sync-worker");
+    assert!(suite.wait_until_up(&["sync-worker"], Duration::from_secs(10)));
+
+    let output = suite.ctl(&[
+        "queue",
+        "probe",
+        "--queue",
+        "sync",
+        "--count",
+        "10",
+        "--hold-ms",
+        "700",
+    ]);
+    assert!(output.status.success());
+    let prefix = probe_prefix(&output);
+
+    // Sample the queue while the batch runs: 10 jobs of 0.7 s two at a time
+    // take about 3.5 s; one at a time or all at once would be seen.
+    let conn = suite.bills();
+    let mut samples = Vec::new();
+    wait_for(Duration::from_secs(20), || {
+        samples.push(held_by_state(&suite, &prefix));
+        (probe_rows(&conn, &prefix) == 10).then_some(())
+    })
+    .unwrap_or_else(|| panic!("every probe is handled:\n{}", suite.logs("sync-worker")));
+
+    let most_running = samples.iter().map(|s| s.0).max().unwrap_or(0);
+    let most_claimed = samples.iter().map(|s| s.1).max().unwrap_or(0);
+    assert!(
+        most_claimed <= 2,
+        "the worker claimed {most_claimed} jobs at once with WORKER_CONCURRENCY=2: {samples:?}"
+    );
+    assert_eq!(
+        most_running, 2,
+        "two jobs run side by side, never more: {samples:?}"
+    );
+    assert_eq!(most_at_once_in_log(&suite.logs("sync-worker")), 2);
+
+    wait_for(Duration::from_secs(10), || {
+        (job_counts(&suite, &prefix) == (10, 10)).then_some(())
+    })
+    .unwrap_or_else(|| panic!("all 10 jobs done, got {:?}", job_counts(&suite, &prefix)));
+}
