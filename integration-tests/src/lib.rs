@@ -209,6 +209,14 @@ impl Suite {
             .unwrap_or_else(|| panic!("{service} did not exit within {timeout:?} after {signal}"))
     }
 
+    /// Sends a signal to the latest process of a service without waiting
+    /// for it to exit (`SIGSTOP` and `SIGCONT` pause and resume it).
+    pub fn send(&mut self, service: &str, signal: Signal) {
+        let running = self.process(service);
+        let pid = Pid::from_raw(running.child.id() as i32);
+        kill(pid, signal).expect("send the signal");
+    }
+
     /// Every log line written so far by all processes of a service.
     pub fn logs(&self, service: &str) -> String {
         self.processes

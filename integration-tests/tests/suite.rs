@@ -243,3 +243,85 @@ fn integrity_check_passes_while_jobs_run() {
     assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
 }
+
+/// A service's state in `billtracker status --json`, and the exit code.
+fn service_state(suite: &Suite, service: &str) -> (String, Option<i32>) {
+    let output = suite.ctl(&["status", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let state = report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == service)
+        .unwrap()["state"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (state, output.status.code())
+}
+
+/// The state column of a service's line in the readable `billtracker status`.
+fn service_state_in_text(suite: &Suite, service: &str) -> String {
+    let output = suite.ctl(&["status"]);
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    text.lines()
+        .find(|l| l.split_whitespace().next() == Some(service))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or_else(|| panic!("no {service} line in:\n{text}"))
+        .to_string()
+}
+
+#[test]
+fn a_paused_worker_shows_stale_then_down_and_up_again_once_it_resumes() {
+    // The suite beats every second: up within 3 s of the last beat, stale
+    // within 12 s, down after that (shared/src/status.rs).
+    let mut suite = Suite::new();
+    suite.start("notifier");
+    assert!(suite.wait_until_up(&["notifier"], Duration::from_secs(10)));
+    assert!(suite.ctl(&["health", "notifier"]).status.success());
+
+    suite.send("notifier", Signal::SIGSTOP);
+
+    let stale = wait_for(Duration::from_secs(8), || {
+        let (state, code) = service_state(&suite, "notifier");
+        (state != "up").then_some((state, code))
+    });
+    assert_eq!(
+        stale,
+        Some(("stale".to_string(), Some(1))),
+        "a paused worker turns stale first, and status exits 1"
+    );
+    assert_eq!(service_state_in_text(&suite, "notifier"), "stale");
+    let health = suite.ctl(&["health", "notifier"]);
+    assert_eq!(health.status.code(), Some(1), "health fails while stale");
+    assert!(String::from_utf8_lossy(&health.stdout).contains("stale"));
+
+    let down = wait_for(Duration::from_secs(14), || {
+        let (state, code) = service_state(&suite, "notifier");
+        (state == "down").then_some(code)
+    });
+    assert_eq!(
+        down,
+        Some(Some(1)),
+        "a worker silent for twelve intervals is down"
+    );
+    assert_eq!(service_state_in_text(&suite, "notifier"), "down");
+    assert_eq!(suite.ctl(&["health", "notifier"]).status.code(), Some(1));
+
+    suite.send("notifier", Signal::SIGCONT);
+    assert!(
+        suite.wait_until_up(&["notifier"], Duration::from_secs(5)),
+        "the resumed worker beats again:\n{}",
+        suite.logs("notifier")
+    );
+    assert_eq!(service_state_in_text(&suite, "notifier"), "up");
+    assert!(suite.ctl(&["health", "notifier"]).status.success());
+    let probe = suite.ctl(&[
+        "queue", "probe", "--queue", "notify", "--count", "3", "--wait", "15",
+    ]);
+    assert!(
+        probe.status.success(),
+        "the resumed worker handles jobs again:\n{}",
+        suite.logs("notifier")
+    );
+}
