@@ -169,17 +169,24 @@ fn active_admins(conn: &Connection) -> crate::Result<i64> {
     )?)
 }
 
-/// Checks and normalises a username: 1 to 64 characters of letters,
+/// Whether a username may hold this character: ASCII letters and digits,
+/// `.`, `_`, `-` and `@`. ASCII only, because the database compares
+/// usernames with `COLLATE NOCASE`, which folds the case of ASCII letters
+/// alone: "Ä" and "ä" would otherwise be two users.
+pub fn is_username_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')
+}
+
+/// Checks and normalises a username: 1 to 64 characters of ASCII letters,
 /// digits, `.`, `_`, `-` and `@`.
 pub fn clean_username(username: &str) -> Result<String, UserError> {
     let trimmed = username.trim();
-    let valid_chars = trimmed
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if trimmed.is_empty() || trimmed.chars().count() > 64 || !valid_chars {
+    if trimmed.is_empty() || trimmed.chars().count() > 64 || !trimmed.chars().all(is_username_char)
+    {
         return Err(UserError::Invalid {
             field: "username",
-            message: "a username has 1 to 64 characters: letters, digits, '.', '_', '-' or '@'"
+            message: "a username has 1 to 64 characters: letters A to Z (without accents), \
+                      digits, '.', '_', '-' or '@'"
                 .into(),
         });
     }
@@ -293,7 +300,9 @@ pub fn update(tx: &Transaction<'_>, id: i64, patch: UserPatch) -> Result<User, U
         return Err(UserError::LastAdmin);
     }
 
-    if let Some(username) = &patch.username {
+    // A name given unchanged is kept as it is, also one from before the
+    // ASCII rule.
+    if let Some(username) = patch.username.as_ref().filter(|u| **u != current.username) {
         let username = clean_username(username)?;
         let taken: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND id != ?2)",
@@ -426,12 +435,19 @@ pub fn owned_data(conn: &Connection, id: i64) -> crate::Result<Vec<(&'static str
     Ok(owned)
 }
 
-/// Deletes a user (their sessions and, through foreign keys, their data).
-pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<User, UserError> {
-    let current = get(tx, id)?.ok_or(UserError::NotFound)?;
-    if current.role == Role::Admin && current.active && active_admins(tx)? <= 1 {
+/// The user, when they may be deleted: they exist and are not the last
+/// active admin.
+pub fn check_deletable(conn: &Connection, id: i64) -> Result<User, UserError> {
+    let current = get(conn, id)?.ok_or(UserError::NotFound)?;
+    if current.role == Role::Admin && current.active && active_admins(conn)? <= 1 {
         return Err(UserError::LastAdmin);
     }
+    Ok(current)
+}
+
+/// Deletes a user (their sessions and, through foreign keys, their data).
+pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<User, UserError> {
+    let current = check_deletable(tx, id)?;
     tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
     Ok(current)
 }
@@ -481,6 +497,42 @@ mod tests {
                 "{table} is deleted with its user but not in USER_DATA_TABLES"
             );
         }
+    }
+
+    #[test]
+    fn usernames_are_ascii_so_case_folds_for_every_letter() {
+        assert_eq!(clean_username("  Ann.B_c-d@x ").unwrap(), "Ann.B_c-d@x");
+        for refused in ["Ä", "jörg", "ﬁle", "İstanbul", "a b", "", &"a".repeat(65)] {
+            match clean_username(refused) {
+                Err(UserError::Invalid { field, message }) => {
+                    assert_eq!(field, "username");
+                    assert!(message.contains("without accents"), "{message}");
+                }
+                other => panic!("{refused:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_from_before_the_ascii_rule_is_kept_when_given_unchanged() {
+        let mut conn = db();
+        conn.execute(
+            "INSERT INTO users (username, role, created_at) VALUES ('Jörg', 'user', 'now')",
+            [],
+        )
+        .unwrap();
+        let id = conn.last_insert_rowid();
+        let patch = UserPatch {
+            username: Some("Jörg".into()),
+            display_name: Some(Some("J".into())),
+            ..UserPatch::default()
+        };
+        let user = crate::db::write(&mut conn, |tx| {
+            update(tx, id, patch).map_err(|e| crate::Error::Rule(e.to_string()))
+        })
+        .unwrap();
+        assert_eq!(user.username, "Jörg");
+        assert_eq!(user.display_name.as_deref(), Some("J"));
     }
 
     #[test]

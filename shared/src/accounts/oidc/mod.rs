@@ -234,13 +234,7 @@ pub fn username_base(identity: &Identity) -> String {
             let cleaned: String = candidate
                 .trim()
                 .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@') {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
+                .map(|c| if users::is_username_char(c) { c } else { '-' })
                 .take(USERNAME_BASE_CHARS)
                 .collect();
             cleaned.trim_matches('-').to_string()
@@ -447,6 +441,8 @@ mod tests {
         let mut spaced = person("s3");
         spaced.preferred_username = Some("Jane Q. Doe".into());
         assert_eq!(username_base(&spaced), "Jane-Q.-Doe");
+        spaced.preferred_username = Some("Jörg".into());
+        assert_eq!(username_base(&spaced), "J-rg", "usernames are ASCII");
         spaced.preferred_username = None;
         assert_eq!(username_base(&spaced), "s3");
         spaced.email = None;
