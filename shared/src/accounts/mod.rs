@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bootstrap;
 pub mod oidc;
 pub mod password;
+pub mod reassign;
 pub mod sessions;
 pub mod settings;
 pub mod users;

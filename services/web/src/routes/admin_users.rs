@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use billtracker::accounts::audit::{self, AuditEntry, Entry, action};
 use billtracker::accounts::bootstrap::random_password;
+use billtracker::accounts::reassign;
 use billtracker::accounts::users::{self, NewUser, UserError, UserPatch};
 use billtracker::accounts::{Role, User, password, sessions};
 use serde::{Deserialize, Serialize};
@@ -273,10 +274,14 @@ pub struct DeleteUser {
     /// Also delete the data the user owns.
     #[serde(default)]
     pub delete_data: bool,
+    /// Move the data the user owns to this other active user instead: same-named
+    /// categories merge, month plans of the same month add up, calendar feeds are
+    /// revoked. Not together with `delete_data`.
+    pub reassign_to: Option<i64>,
 }
 
 /// Deletes a user after confirmation; refused while they own data unless
-/// `delete_data` is set, and for the last active admin.
+/// `delete_data` or `reassign_to` is set, and for the last active admin.
 #[utoipa::path(delete, path = "/api/admin/users/{id}", tag = "admin", request_body = DeleteUser,
     params(("id" = i64, Path)),
     responses((status = 204), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
@@ -287,7 +292,16 @@ pub async fn delete(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<DeleteUser>,
 ) -> Result<StatusCode, ApiError> {
+    if body.delete_data && body.reassign_to.is_some() {
+        return Err(ApiError::bad_request(
+            "INVALID_INPUT",
+            "reassign_to",
+            "either delete the data or move it to another user, not both",
+        ));
+    }
+
     let ip = client.ip_text();
+    let admin_id = admin.user.id;
     let outcome = state
         .db
         .write(move |tx| {
@@ -304,31 +318,54 @@ pub async fn delete(
                     "type the user's username to confirm",
                 )));
             }
-            let owned = users::owned_data(tx, id)?;
-            if !owned.is_empty() && !body.delete_data {
-                let listed: Vec<String> = owned.iter().map(|(t, n)| format!("{n} {t}")).collect();
-                return Ok(Err(ApiError::conflict(
-                    "USER_HAS_DATA",
-                    format!(
-                        "{} still owns data ({}); delete it too or keep the user",
-                        target.username,
-                        listed.join(", ")
-                    ),
-                )));
-            }
-            if let Err(error) = users::delete(tx, id) {
-                return Ok(Err(user_error(error)));
-            }
+            let detail = if let Some(to) = body.reassign_to {
+                // Refusals come before the first change: an `Ok(Err(..))` commits nothing.
+                match reassign::reassign_and_delete(tx, id, to) {
+                    Ok((_, receiver, moved)) => Some(format!(
+                        "data moved to {} (id {}): {}",
+                        receiver.username,
+                        receiver.id,
+                        moved.describe()
+                    )),
+                    Err(UserError::Store(error)) => return Err(error),
+                    Err(error) => return Ok(Err(user_error(error))),
+                }
+            } else {
+                let owned = users::owned_data(tx, id)?;
+                if !owned.is_empty() && !body.delete_data {
+                    let listed: Vec<String> =
+                        owned.iter().map(|(t, n)| format!("{n} {t}")).collect();
+                    return Ok(Err(ApiError::conflict(
+                        "USER_HAS_DATA",
+                        format!(
+                            "{} still owns data ({}); delete it, move it to another user, \
+                             or keep the user",
+                            target.username,
+                            listed.join(", ")
+                        ),
+                    )));
+                }
+                if let Err(error) = users::delete(tx, id) {
+                    return Ok(Err(user_error(error)));
+                }
+                (!owned.is_empty()).then(|| "data deleted".to_string())
+            };
             // The user row is gone: keep the name, not the id.
             let entry = Entry {
                 target_user_id: None,
-                ..admin_entry(&admin, action::USER_DELETE, &target, None, &ip)
+                ..admin_entry(&admin, action::USER_DELETE, &target, detail, &ip)
             };
             audit::record(tx, entry)?;
-            Ok(Ok(()))
+            Ok(Ok(body.reassign_to))
         })
         .await?;
-    outcome?;
+    let reassigned_to = outcome?;
+    tracing::info!(
+        user.id = id,
+        admin.id = admin_id,
+        receiver.id = reassigned_to,
+        "user deleted"
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
