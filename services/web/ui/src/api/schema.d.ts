@@ -263,7 +263,7 @@ export interface paths {
         post?: never;
         /**
          * Deletes a user after confirmation; refused while they own data unless
-         *     `delete_data` is set, and for the last active admin.
+         *     `delete_data` or `reassign_to` is set, and for the last active admin.
          */
         delete: operations["delete"];
         options?: never;
@@ -1391,6 +1391,13 @@ export interface components {
             confirm_username: string;
             /** @description Also delete the data the user owns. */
             delete_data?: boolean;
+            /**
+             * Format: int64
+             * @description Move the data the user owns to this other active user instead: same-named
+             *     categories merge, month plans of the same month add up, calendar feeds are
+             *     revoked. Not together with `delete_data`.
+             */
+            reassign_to?: number | null;
         };
         /** @description The JSON body of every error answer. */
         ErrorBody: {
