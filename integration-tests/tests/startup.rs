@@ -154,3 +154,63 @@ fn by_default_the_log_is_readable_text_with_a_timestamp_and_level_on_every_line(
         "a finished job reads as text with its duration:\n{logs}"
     );
 }
+
+/// The line that announces the process, as the text format writes it.
+fn start_line(logs: &str) -> Option<&str> {
+    logs.lines()
+        .find(|l| l.contains("starting billtracker-sync-worker"))
+}
+
+#[test]
+fn with_rust_log_warn_a_worker_runs_without_its_info_lines() {
+    let mut suite = Suite::new();
+    suite.set_env("RUST_LOG", "warn");
+    let logs = log_of_a_worker_run(&mut suite);
+
+    assert_eq!(start_line(&logs), None, "the start is at info:\n{logs}");
+    for line in logs.lines() {
+        let level = line.split_whitespace().nth(1).unwrap_or_default();
+        assert!(
+            level == "WARN" || level == "ERROR",
+            "only warnings and errors pass RUST_LOG=warn: {line}"
+        );
+    }
+}
+
+#[test]
+fn without_rust_log_a_worker_logs_its_start_at_info_with_a_timestamp() {
+    let mut suite = Suite::new();
+    suite.env.retain(|(name, _)| name != "RUST_LOG");
+    let logs = log_of_a_worker_run(&mut suite);
+
+    let line = start_line(&logs).unwrap_or_else(|| panic!("no start line:\n{logs}"));
+    let mut words = line.split_whitespace();
+    let timestamp = words.next().unwrap_or_default();
+    timestamp
+        .parse::<Timestamp>()
+        .unwrap_or_else(|e| panic!("the start line begins with no RFC 3339 time ({e}): {line}"));
+    assert_eq!(words.next(), Some("INFO"), "{line}");
+    assert!(
+        logs.contains("job finished"),
+        "jobs are logged at the default level:\n{logs}"
+    );
+    assert!(
+        !logs
+            .lines()
+            .any(|l| l.split_whitespace().nth(1) == Some("DEBUG")),
+        "the default level is info, not debug:\n{logs}"
+    );
+}
+
+#[test]
+fn rust_log_can_raise_one_worker_to_debug() {
+    let mut suite = Suite::new();
+    suite.set_env("RUST_LOG", "debug");
+    let logs = log_of_a_worker_run(&mut suite);
+
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("DEBUG") && l.contains("effective worker configuration")),
+        "the effective configuration is logged at debug:\n{logs}"
+    );
+}
