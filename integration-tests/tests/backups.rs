@@ -290,6 +290,16 @@ fn a_restore_reaches_every_running_process_without_a_restart() {
     ]);
     assert!(kept.status.success(), "{}", text(&kept));
     let kept = probe_prefix(&kept);
+    // One probe row per worker that the backup keeps and the live database
+    // loses below: its job, delivered again after the restore, finds it.
+    let mut readers = Vec::new();
+    for queue in ["sync", "notify", "maintenance"] {
+        let output = suite.ctl(&[
+            "queue", "probe", "--queue", queue, "--count", "1", "--wait", "20",
+        ]);
+        assert!(output.status.success(), "{}", text(&output));
+        readers.push((queue, probe_prefix(&output)));
+    }
 
     let answer = admin.send("POST", "/api/admin/backups", None);
     assert_eq!(answer.status(), 201);
@@ -306,6 +316,16 @@ fn a_restore_reaches_every_running_process_without_a_restart() {
         Some(json!({"confirm_username": "only-in-backup"})),
     );
     assert_eq!(deleted.status(), 204);
+    for (_, prefix) in &readers {
+        let removed = suite
+            .bills()
+            .execute(
+                "DELETE FROM queue_probes WHERE probe_key LIKE ?1 || '-%'",
+                [prefix],
+            )
+            .unwrap();
+        assert_eq!(removed, 1);
+    }
     let mut later = Vec::new();
     for queue in ["sync", "notify", "maintenance"] {
         let output = suite.ctl(&[
@@ -332,6 +352,26 @@ fn a_restore_reaches_every_running_process_without_a_restart() {
         );
     }
     assert_eq!(probe_rows(&bills, &kept), 5);
+
+    // Each worker reads the restored data on its next job: the probe it
+    // handles again finds the row that only the backup held and counts a
+    // second run on it, instead of writing a first one somewhere else.
+    for (queue, prefix) in &readers {
+        assert_eq!(probe_runs(&bills, prefix), Some(1), "{queue}: restored");
+        deliver_again(&suite, prefix);
+    }
+    for (queue, prefix) in &readers {
+        let runs = wait_for(Duration::from_secs(15), || {
+            probe_runs(&bills, prefix).filter(|runs| *runs == 2)
+        });
+        assert_eq!(
+            runs,
+            Some(2),
+            "the {queue} worker saw the restored row, last seen {:?} run(s)",
+            probe_runs(&bills, prefix)
+        );
+        assert_eq!(probe_rows(&bills, prefix), 1);
+    }
     for queue in ["sync", "notify", "maintenance"] {
         let output = suite.ctl(&[
             "queue", "probe", "--queue", queue, "--count", "10", "--wait", "30",
@@ -398,6 +438,39 @@ fn a_restore_reaches_every_running_process_without_a_restart() {
         listed_ids.contains(&id.as_str()) && listed_ids.contains(&pre_restore.as_str()),
         "{listed}"
     );
+}
+
+/// The runs counted on the one probe row of a probe batch.
+fn probe_runs(conn: &Connection, prefix: &str) -> Option<i64> {
+    conn.query_row(
+        "SELECT runs FROM queue_probes WHERE probe_key LIKE ?1 || '-%'",
+        [prefix],
+        |r| r.get(0),
+    )
+    .ok()
+}
+
+/// Puts the finished job of a one-probe batch back in its queue, as
+/// at-least-once delivery may (the same columns `queue retry` resets).
+fn deliver_again(suite: &Suite, prefix: &str) {
+    let changed = suite
+        .queue()
+        .execute(
+            r#"
+            UPDATE Jobs
+            SET status = 'Pending',
+                attempts = 0,
+                run_at = strftime('%s', 'now'),
+                lock_by = NULL,
+                lock_at = NULL,
+                done_at = NULL
+            WHERE status = 'Done'
+              AND CAST(job AS TEXT) LIKE '%' || ?1 || '%'
+            "#,
+            [prefix],
+        )
+        .unwrap();
+    assert_eq!(changed, 1, "one finished job of {prefix}");
 }
 
 /// A copy of a sound backup with a writable connection, for crafting files.
