@@ -10,18 +10,19 @@ export function RemovePaymentsDialog({ row, onClose }: { row: TrackerRow; onClos
   const remove = useRemovePayments();
   const count = row.payment_count === 1 ? 'its payment' : `its ${row.payment_count} payments`;
 
-  const confirm = () =>
-    remove.mutate(row, {
-      onSuccess: ({ ids }) => {
+  // The row shows as unpaid at once and the dialog closes; the toasts come with the answer.
+  const confirm = () => {
+    void remove.mutateAsync(row).then(
+      ({ ids }) =>
         showUndo({
           message: `The payments toward ${row.name} were removed.`,
           undone: `The payments toward ${row.name} are back.`,
           undo: () => restorePayments(ids),
-        });
-        onClose();
-      },
-      onError: (error) => showFailure('The payments were not removed', error),
-    });
+        }),
+      (error: unknown) => showFailure('The payments were not removed', error),
+    );
+    onClose();
+  };
 
   return (
     <Modal opened onClose={onClose} title={`Remove payments: ${row.name}`}>
@@ -34,7 +35,7 @@ export function RemovePaymentsDialog({ row, onClose }: { row: TrackerRow; onClos
           <Button variant="default" onClick={onClose} data-autofocus>
             Cancel
           </Button>
-          <Button color="red" onClick={confirm} loading={remove.isPending}>
+          <Button color="red" onClick={confirm}>
             Remove payments
           </Button>
         </Group>

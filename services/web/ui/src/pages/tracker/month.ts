@@ -1,4 +1,5 @@
 import type { OccurrenceStatus, TrackerRow } from '../../api/types';
+import { addDays } from '../../components/dates';
 
 export interface Month {
   year: number;
@@ -54,4 +55,31 @@ export function sortRows(rows: TrackerRow[], order: SortOrder): TrackerRow[] {
       a.due_date.localeCompare(b.due_date) ||
       a.name.localeCompare(b.name),
   );
+}
+
+/**
+ * The status the server gives a row, for the moment between a change shown at once and the
+ * server's answer, which replaces it (the rules live in the server's occurrence engine). It
+ * compares amounts, it never adds them up.
+ */
+export function expectedStatus(
+  row: Pick<TrackerRow, 'skipped' | 'paid_cents' | 'amount_due_cents' | 'due_date'>,
+  today: string,
+): OccurrenceStatus {
+  if (row.skipped) {
+    return 'skipped';
+  }
+  if (row.paid_cents >= row.amount_due_cents) {
+    return 'paid';
+  }
+  if (row.paid_cents > 0) {
+    return 'partial';
+  }
+  if (row.due_date < today) {
+    return row.due_date.slice(0, 7) === today.slice(0, 7) ? 'late' : 'missed';
+  }
+  if (row.due_date === today) {
+    return 'due_today';
+  }
+  return row.due_date <= addDays(today, 3) ? 'due_soon' : 'upcoming';
 }

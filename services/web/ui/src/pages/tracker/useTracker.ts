@@ -1,6 +1,6 @@
 import {
+  type InfiniteData,
   keepPreviousData,
-  type QueryClient,
   useMutation,
   useQuery,
   useQueryClient,
@@ -16,11 +16,13 @@ import type {
   PaymentIds,
   PaymentInput,
   PaymentMethod,
+  PaymentPage,
   Tracker,
   TrackerRow,
 } from '../../api/types';
+import { type CacheChange, cacheChange, showAtOnce } from '../../money/optimistic';
 import { refreshMoneyData } from '../../money/refresh';
-import type { Month } from './month';
+import { expectedStatus, type Month } from './month';
 
 const overdueQueryKey = ['tracker', 'overdue'] as const;
 
@@ -53,57 +55,105 @@ export function occurrencePath(row: Pick<TrackerRow, 'bill_id' | 'due_date'>): s
   return `/api/occurrences/${row.bill_id}/${row.due_date}`;
 }
 
-type TrackerCaches = [readonly unknown[], Tracker | TrackerRow[] | undefined][];
-
 /**
- * Shows the rows picked by `picks` as `change` makes them in every cached tracker month, and
- * drops them from the overdue list when `leavesOverdue`. Returns the caches as they were, for
- * the rollback of a refused change; the server's answer replaces all of it afterwards.
+ * The rows of every cached tracker month as `change` makes the rows that `picks` picks (null
+ * hides a row), and the overdue list without the rows that `leavesOverdue` takes off it.
  */
-async function changeRowsAtOnce(
-  queryClient: QueryClient,
-  picks: (row: TrackerRow, tracker: Tracker) => boolean,
-  change: (row: TrackerRow) => TrackerRow,
-  leavesOverdue: (row: TrackerRow) => boolean,
-): Promise<TrackerCaches> {
-  await queryClient.cancelQueries({ queryKey: ['tracker'] });
-  const before = queryClient.getQueriesData<Tracker | TrackerRow[]>({ queryKey: ['tracker'] });
-  for (const [key, data] of before) {
-    if (Array.isArray(data)) {
-      queryClient.setQueryData(
-        key,
-        data.filter((row) => !leavesOverdue(row)),
-      );
-    } else if (data) {
-      queryClient.setQueryData(key, {
-        ...data,
-        buckets: data.buckets.map((bucket) => ({
-          ...bucket,
-          rows: bucket.rows.map((row) => (picks(row, data) ? change(row) : row)),
-        })),
-      });
-    }
-  }
-  return before;
+export function inTracker({
+  picks,
+  change,
+  leavesOverdue,
+}: {
+  picks: (row: TrackerRow, tracker: Tracker) => boolean;
+  change: (row: TrackerRow, tracker: Tracker) => TrackerRow | null;
+  leavesOverdue: (row: TrackerRow) => boolean;
+}): CacheChange {
+  return cacheChange<Tracker | TrackerRow[]>(['tracker'], (data) =>
+    Array.isArray(data)
+      ? data.filter((row) => !leavesOverdue(row))
+      : {
+          ...data,
+          buckets: data.buckets.map((bucket) => ({
+            ...bucket,
+            rows: bucket.rows.flatMap((row) => {
+              const changed = picks(row, data) ? change(row, data) : row;
+              return changed ? [changed] : [];
+            }),
+          })),
+        },
+  );
 }
 
-function rollBack(queryClient: QueryClient, before: TrackerCaches | undefined) {
-  for (const [key, data] of before ?? []) {
-    queryClient.setQueryData(key, data);
-  }
+/** One occurrence changed in every tracker month; it leaves the overdue list when `leaves`. */
+function inOccurrence(
+  target: Pick<TrackerRow, 'bill_id' | 'due_date'>,
+  change: (row: TrackerRow, tracker: Tracker) => TrackerRow,
+  leaves: (row: TrackerRow) => boolean = () => true,
+): CacheChange {
+  const same = (row: TrackerRow) =>
+    row.bill_id === target.bill_id && row.due_date === target.due_date;
+  return inTracker({ picks: same, change, leavesOverdue: (row) => same(row) && leaves(row) });
 }
-
-const sameOccurrence = (a: TrackerRow, b: TrackerRow) =>
-  a.bill_id === b.bill_id && a.due_date === b.due_date;
 
 /** A row as it looks once what is still owed has been paid. */
 const paidInFull = (row: TrackerRow): TrackerRow => ({
   ...row,
-  status: 'paid',
+  status: row.skipped ? 'skipped' : 'paid',
   paid_cents: row.amount_due_cents,
   remaining_cents: 0,
   payment_count: row.payment_count + 1,
 });
+
+/**
+ * A row with one more payment of `cents`: paid when that covers what is still owed, partly
+ * paid otherwise. The figures of a partly paid row stay as they were until the server's
+ * answer, which has them.
+ */
+const withPayment = (row: TrackerRow, cents: number): TrackerRow =>
+  cents >= row.remaining_cents
+    ? { ...paidInFull(row), overpaid: cents > row.remaining_cents }
+    : {
+        ...row,
+        status: row.skipped ? 'skipped' : 'partial',
+        payment_count: row.payment_count + 1,
+      };
+
+/** A row whose payments are removed: nothing paid, the amount due owed again. */
+const withoutPayments = (row: TrackerRow, today: string): TrackerRow => {
+  const unpaid = {
+    ...row,
+    paid_cents: 0,
+    remaining_cents: row.amount_due_cents,
+    payment_count: 0,
+    overpaid: false,
+    autopay_payment_id: null,
+  };
+  return { ...unpaid, status: expectedStatus(unpaid, today) };
+};
+
+/**
+ * A row with the month override `body` (all empty: none). What is still owed is known only when
+ * nothing or everything is paid; otherwise the server's answer brings it.
+ */
+const withOverride = (row: TrackerRow, body: OverrideBody, today: string): TrackerRow => {
+  const override = {
+    amount_cents: body.amount_cents ?? null,
+    skipped: body.skipped ?? null,
+    note: body.note ?? null,
+    snoozed_until: body.snoozed_until ?? null,
+  };
+  const amount = override.amount_cents ?? row.expected_cents;
+  const changed = {
+    ...row,
+    override: Object.values(override).some((value) => value !== null) ? override : null,
+    skipped: override.skipped === true,
+    amount_due_cents: amount,
+    overpaid: row.paid_cents > amount,
+    remaining_cents:
+      row.paid_cents === 0 ? amount : row.paid_cents >= amount ? 0 : row.remaining_cents,
+  };
+  return { ...changed, status: expectedStatus(changed, today) };
+};
 
 /**
  * Quick pay: records the remaining amount today. The row shows as paid at once and goes back
@@ -116,50 +166,94 @@ export function useQuickPay() {
       api.post<Payment>(`${occurrencePath(row)}/quick-pay`, {
         body: method ? { method } : {},
       }),
-    onMutate: async ({ row }) => ({
-      before: await changeRowsAtOnce(
-        queryClient,
-        (r) => sameOccurrence(r, row),
-        paidInFull,
-        (r) => sameOccurrence(r, row),
-      ),
-    }),
-    onError: (_error, _variables, context) => rollBack(queryClient, context?.before),
-    onSettled: () => refreshMoneyData(queryClient),
+    ...showAtOnce(queryClient, ({ row }: { row: TrackerRow }) => [inOccurrence(row, paidInFull)]),
   });
 }
 
+/** Records a payment toward an occurrence; its row shows it at once. */
 export function useRecordPayment() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: PaymentInput) => api.post<Payment>('/api/payments', { body: input }),
-    onSuccess: () => refreshMoneyData(queryClient),
+    ...showAtOnce(queryClient, (input: PaymentInput) => {
+      const cents = input.amount_cents ?? 0;
+      return input.bill_id == null || input.due_date == null
+        ? []
+        : [
+            inOccurrence(
+              { bill_id: input.bill_id, due_date: input.due_date },
+              (row) => withPayment(row, cents),
+              (row) => cents >= row.remaining_cents,
+            ),
+          ];
+    }),
   });
 }
 
+/** The payment histories of the bills, each payment as `change` makes it (null: hidden). */
+function inHistories(change: (payment: Payment) => Payment | null): CacheChange {
+  return cacheChange<InfiniteData<PaymentPage>>(['bills', 'payments'], (data) => ({
+    ...data,
+    pages: data.pages.map((page) => ({
+      ...page,
+      items: page.items.flatMap((payment) => {
+        const changed = change(payment);
+        return changed ? [changed] : [];
+      }),
+    })),
+  }));
+}
+
+/**
+ * Edits a payment: its line in the bill's history shows the change at once. The occurrence's
+ * status waits for the server, which adds up its payments.
+ */
 export function useUpdatePayment() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ id, change }: { id: number; change: PaymentInput }) =>
       api.patch<Payment>(`/api/payments/${id}`, { body: change }),
-    onSuccess: () => refreshMoneyData(queryClient),
+    ...showAtOnce(queryClient, ({ id, change }: { id: number; change: PaymentInput }) => [
+      inHistories((payment) =>
+        payment.id === id
+          ? {
+              ...payment,
+              amount_cents: change.amount_cents ?? payment.amount_cents,
+              paid_on: change.paid_on ?? payment.paid_on,
+              method: change.method ?? payment.method,
+              note: change.note === undefined ? payment.note : change.note,
+            }
+          : payment,
+      ),
+    ]),
   });
 }
 
+/** Deletes a payment (soft): it leaves the bill's history at once. */
 export function useDeletePayment() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: number) => api.delete<void>(`/api/payments/${id}`),
-    onSuccess: () => refreshMoneyData(queryClient),
+    ...showAtOnce(queryClient, (id: number) => [
+      inHistories((payment) => (payment.id === id ? null : payment)),
+    ]),
   });
 }
 
-/** Removes every payment of an occurrence (a click on its Paid badge); returns their ids. */
+/**
+ * Removes every payment of an occurrence (a click on its Paid badge); returns their ids. The
+ * row shows as unpaid at once, and its payments leave the bill's history.
+ */
 export function useRemovePayments() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (row: TrackerRow) => api.delete<PaymentIds>(`${occurrencePath(row)}/payments`),
-    onSuccess: () => refreshMoneyData(queryClient),
+    ...showAtOnce(queryClient, (target: TrackerRow) => [
+      inOccurrence(target, (row, tracker) => withoutPayments(row, tracker.today)),
+      inHistories((payment) =>
+        payment.bill_id === target.bill_id && payment.due_date === target.due_date ? null : payment,
+      ),
+    ]),
   });
 }
 
@@ -178,35 +272,36 @@ export function useMarkAutopayFailed() {
 }
 
 /**
- * Sets the month override of an occurrence; fields left out are not overridden. Skipping shows
- * at once (and goes back if refused); other changes wait for the server's figures.
+ * Sets the month override of an occurrence; fields left out are not overridden. The row shows
+ * it at once (a skipped or snoozed one leaves the overdue list) and goes back if refused.
  */
 export function useSetOverride() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ row, body }: { row: TrackerRow; body: OverrideBody }) =>
       api.put<OverrideAnswer>(`${occurrencePath(row)}/override`, { body }),
-    onMutate: async ({ row, body }) =>
-      body.skipped
-        ? {
-            before: await changeRowsAtOnce(
-              queryClient,
-              (r) => sameOccurrence(r, row),
-              (r) => ({ ...r, skipped: true, status: 'skipped' }),
-              (r) => sameOccurrence(r, row),
-            ),
-          }
-        : { before: undefined },
-    onError: (_error, _variables, context) => rollBack(queryClient, context?.before),
-    onSettled: () => refreshMoneyData(queryClient),
+    ...showAtOnce(queryClient, ({ row, body }: { row: TrackerRow; body: OverrideBody }) => [
+      inOccurrence(
+        row,
+        (shown, tracker) => withOverride(shown, body, tracker.today),
+        () => body.skipped === true || !!body.snoozed_until,
+      ),
+    ]),
   });
 }
 
+/** Removes the month override of an occurrence: back to the bill's own settings, at once. */
 export function useClearOverride() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (row: TrackerRow) => api.delete<OverrideAnswer>(`${occurrencePath(row)}/override`),
-    onSuccess: () => refreshMoneyData(queryClient),
+    ...showAtOnce(queryClient, (row: TrackerRow) => [
+      inOccurrence(
+        row,
+        (shown, tracker) => withOverride(shown, {}, tracker.today),
+        () => false,
+      ),
+    ]),
   });
 }
 
@@ -227,22 +322,21 @@ export function usePayAll() {
     !row.skipped &&
     row.remaining_cents > 0 &&
     row.due_date <= tracker.today;
+  const atOnce = showAtOnce(queryClient, (body: BulkPay) =>
+    body.dry_run
+      ? []
+      : [
+          inTracker({
+            picks: (row, tracker) => dueAndUnpaid(row, tracker, body),
+            change: paidInFull,
+            leavesOverdue: (row) => row.bucket === body.bucket && inMonth(row.due_date, body),
+          }),
+        ],
+  );
   return useMutation({
     mutationFn: (body: BulkPay) => api.post<BulkPaid>('/api/payments/bulk', { body }),
-    onMutate: async (body) =>
-      body.dry_run
-        ? { before: undefined }
-        : {
-            before: await changeRowsAtOnce(
-              queryClient,
-              (row, tracker) => dueAndUnpaid(row, tracker, body),
-              paidInFull,
-              (row) => row.bucket === body.bucket && inMonth(row.due_date, body),
-            ),
-          },
-    onError: (_error, _variables, context) => rollBack(queryClient, context?.before),
-    onSettled: (_answer, _error, body) =>
-      body.dry_run ? undefined : refreshMoneyData(queryClient),
+    ...atOnce,
+    onSettled: (_answer, _error, body) => (body.dry_run ? undefined : atOnce.onSettled()),
   });
 }
 
