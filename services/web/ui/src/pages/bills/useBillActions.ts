@@ -1,12 +1,15 @@
 import { notifications } from '@mantine/notifications';
 import type { Bill } from '../../api/types';
 import { showFailure, showUndo } from '../../components/undo';
-import { restoreBill, useDeleteBill, useDuplicateBill, useUpdateBill } from './useBills';
+import { restoreBill, useDeleteBill, useDuplicateBill, useSetBillActive } from './useBills';
 
-/** Duplicate, deactivate or reactivate, and delete with Undo: the same from every page. */
+/**
+ * Duplicate, deactivate or reactivate, and delete with Undo: the same from every page. The
+ * last two show at once and go back, with a toast that says why, when the server refuses.
+ */
 export function useBillActions() {
   const duplicate = useDuplicateBill();
-  const update = useUpdateBill();
+  const setActive = useSetBillActive();
   const remove = useDeleteBill();
 
   return {
@@ -20,8 +23,8 @@ export function useBillActions() {
       }),
 
     setActive: (bill: Bill, active: boolean) =>
-      update.mutate(
-        { id: bill.id, change: { active } },
+      setActive.mutate(
+        { bill, active },
         {
           onSuccess: () =>
             notifications.show({
@@ -34,19 +37,23 @@ export function useBillActions() {
         },
       ),
 
-    remove: (bill: Bill, onDone?: () => void) =>
-      remove.mutate(bill.id, {
-        onSuccess: () => {
+    /**
+     * `onDone` runs at once, as the bill leaves the lists; the toasts come when the server has
+     * answered, even if the page that asked is gone by then.
+     */
+    remove: (bill: Bill, onDone?: () => void) => {
+      void remove.mutateAsync(bill).then(
+        () =>
           showUndo({
             message: `${bill.name} deleted.`,
             undone: `${bill.name} restored.`,
             undo: () => restoreBill(bill.id),
-          });
-          onDone?.();
-        },
-        onError: (error) => showFailure(`${bill.name} was not deleted`, error),
-      }),
+          }),
+        (error: unknown) => showFailure(`${bill.name} was not deleted`, error),
+      );
+      onDone?.();
+    },
 
-    busy: duplicate.isPending || update.isPending || remove.isPending,
+    busy: duplicate.isPending || setActive.isPending || remove.isPending,
   };
 }

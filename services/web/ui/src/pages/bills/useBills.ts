@@ -8,7 +8,9 @@ import {
 import { api } from '../../api/client';
 import { queryClient as appQueryClient } from '../../api/queryClient';
 import type { Bill, BillInput, PaymentPage } from '../../api/types';
+import { cacheChange, showAtOnce } from '../../money/optimistic';
 import { refreshMoneyData } from '../../money/refresh';
+import { inTracker } from '../tracker/useTracker';
 
 export interface BillFilter {
   q?: string;
@@ -82,11 +84,45 @@ export function useDuplicateBill() {
   });
 }
 
+/**
+ * Deactivates or reactivates a bill: its lists and its page show it at once (a list of only
+ * active or only inactive bills drops it). The months it drops out of wait for the server.
+ */
+export function useSetBillActive() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ bill, active }: { bill: Bill; active: boolean }) =>
+      api.patch<Bill>(`/api/bills/${bill.id}`, { body: { active } }),
+    ...showAtOnce(queryClient, ({ bill, active }: { bill: Bill; active: boolean }) => {
+      const changed = (shown: Bill) => (shown.id === bill.id ? { ...shown, active } : shown);
+      return [
+        cacheChange<Bill[]>(['bills', 'list'], (list, key) => {
+          const filter = key[2] as BillFilter | undefined;
+          return list
+            .map(changed)
+            .filter((shown) => filter?.active === undefined || shown.active === filter.active);
+        }),
+        cacheChange<Bill>(['bills', 'one', bill.id], changed, true),
+      ];
+    }),
+  });
+}
+
+/** Deletes a bill (soft): it leaves the bill lists and its rows leave the tracker at once. */
 export function useDeleteBill() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => api.delete<void>(`/api/bills/${id}`),
-    onSuccess: () => refreshMoneyData(queryClient),
+    mutationFn: (bill: Bill) => api.delete<void>(`/api/bills/${bill.id}`),
+    ...showAtOnce(queryClient, (bill: Bill) => [
+      cacheChange<Bill[]>(['bills', 'list'], (list) =>
+        list.filter((shown) => shown.id !== bill.id),
+      ),
+      inTracker({
+        picks: (row) => row.bill_id === bill.id,
+        change: () => null,
+        leavesOverdue: (row) => row.bill_id === bill.id,
+      }),
+    ]),
   });
 }
 

@@ -1,6 +1,7 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Category, CategoryInput } from '../../api/types';
+import { cacheChange, showAtOnce } from '../../money/optimistic';
 
 export const categoriesQueryKey = ['categories'] as const;
 const deletedQueryKey = ['categories', 'deleted'] as const;
@@ -38,11 +39,22 @@ export function useUpdateCategory(id: number) {
   });
 }
 
+/** Deletes a category (soft): it leaves the list at once, and comes back if refused. */
 export function useDeleteCategory() {
-  const refresh = useRefreshCategories();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: number) => api.delete<void>(`/api/categories/${id}`),
-    onSuccess: refresh,
+    ...showAtOnce(
+      queryClient,
+      (id: number) => [
+        cacheChange<Category[]>(
+          categoriesQueryKey,
+          (list) => list.filter((category) => category.id !== id),
+          true,
+        ),
+      ],
+      refreshCategories,
+    ),
   });
 }
 
@@ -62,5 +74,9 @@ export function restoreCategory(id: number) {
 /** Categories show in every list of bills and in the tracker. */
 function useRefreshCategories() {
   const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: categoriesQueryKey });
+  return () => refreshCategories(queryClient);
+}
+
+function refreshCategories(queryClient: QueryClient) {
+  return queryClient.invalidateQueries({ queryKey: categoriesQueryKey });
 }
