@@ -16,9 +16,15 @@ const UNDO_SECONDS = 10;
 /**
  * A toast with an Undo button for a change that has already been made. The notifications are
  * rendered outside the app's providers, so `undo` is a plain function, not a hook.
+ *
+ * The toast comes last in the tab order (keyboard users reach Undo with Tab, and the toast
+ * waits while it has the focus); once undone, the focus goes back where it was, or, when that
+ * control is gone, to the first button of its `data-focus-home` (a tracker row).
  */
 export function showUndo({ message, undo, undone }: UndoToast) {
   const id = `undo-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const home = focused?.closest<HTMLElement>('[data-focus-home]') ?? null;
 
   const revert = async () => {
     notifications.update({ id, message, loading: true, autoClose: false, withCloseButton: false });
@@ -37,6 +43,7 @@ export function showUndo({ message, undo, undone }: UndoToast) {
     // A new toast rather than an update: an updated toast keeps its old timer (none here).
     notifications.hide(id);
     notifications.show(outcome);
+    focusBack(focused, home);
   };
 
   notifications.show({
@@ -57,4 +64,12 @@ export function showUndo({ message, undo, undone }: UndoToast) {
 /** A toast for a change that failed, with the server's reason. */
 export function showFailure(title: string, error: unknown) {
   notifications.show({ color: 'red', title, message: errorMessage(error), autoClose: 8000 });
+}
+
+function focusBack(focused: HTMLElement | null, home: HTMLElement | null) {
+  if (focused?.isConnected && focused !== document.body) {
+    focused.focus();
+  } else if (home?.isConnected) {
+    home.querySelector<HTMLElement>('button')?.focus();
+  }
 }

@@ -12,6 +12,7 @@ import {
   Tooltip,
   UnstyledButton,
 } from '@mantine/core';
+import { type FocusEvent, useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import type { Category, TrackerRow } from '../../api/types';
 import { CategoryLabel } from '../../components/CategoryLabel';
@@ -39,8 +40,14 @@ interface RowProps {
 
 /** A row of the month's table (wide screens). */
 export function OccurrenceTableRow({ row, category, year, actions }: RowProps) {
+  const focus = useFocusStaysInRow<HTMLTableRowElement>(row);
   return (
-    <Table.Tr data-testid="occurrence" aria-label={`${row.name}, due ${row.due_date}`}>
+    <Table.Tr
+      data-testid="occurrence"
+      data-focus-home
+      aria-label={`${row.name}, due ${row.due_date}`}
+      {...focus}
+    >
       <Table.Td>
         <Status row={row} actions={actions} />
       </Table.Td>
@@ -66,8 +73,11 @@ export function OccurrenceTableRow({ row, category, year, actions }: RowProps) {
 
 /** The same occurrence as a compact card (phones). */
 export function OccurrenceCard({ row, category, year, actions }: RowProps) {
+  const focus = useFocusStaysInRow<HTMLDivElement>(row);
   return (
     <Paper
+      {...focus}
+      data-focus-home
       withBorder
       p="sm"
       data-testid="occurrence"
@@ -105,6 +115,40 @@ export function OccurrenceCard({ row, category, year, actions }: RowProps) {
       </Stack>
     </Paper>
   );
+}
+
+/**
+ * Keeps the keyboard in a row whose controls change under it: when the focused control goes
+ * (Pay once the row is paid, the Paid badge once it is unpaid again), the row's first button
+ * takes the focus, rather than the top of the page.
+ */
+function useFocusStaysInRow<Element extends HTMLElement>(row: TrackerRow) {
+  const ref = useRef<Element>(null);
+  const hadFocus = useRef(false);
+
+  useEffect(() => {
+    const element = ref.current;
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (hadFocus.current && element && lost) {
+      element.querySelector<HTMLElement>('button')?.focus();
+    }
+  }, [row.status, row.payment_count, row.skipped]);
+
+  return {
+    ref,
+    onFocus: () => {
+      hadFocus.current = true;
+    },
+    onBlur: (event: FocusEvent) => {
+      const left = event.target;
+      // A control removed from the page takes the focus with it; that is not leaving the row.
+      requestAnimationFrame(() => {
+        if (left.isConnected && !ref.current?.contains(document.activeElement)) {
+          hadFocus.current = false;
+        }
+      });
+    },
+  };
 }
 
 function Name({ row }: { row: TrackerRow }) {
