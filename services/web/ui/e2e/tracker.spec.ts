@@ -1,4 +1,4 @@
-import { expect, type Page, type Route, test, type TestInfo } from '@playwright/test';
+import { expect, type Locator, type Page, type Route, test, type TestInfo } from '@playwright/test';
 import type { Bill, BulkPaid, Bucket, Tracker } from '../src/api/types';
 import {
   apiAs,
@@ -460,10 +460,130 @@ test('a payment the server refuses shows at once and then goes back', async ({ p
   answer();
   await expect(toast(page, 'the bill changed meanwhile')).toBeVisible();
   await expect(rent.getByRole('button', { name: 'Quick pay Rent' })).toBeVisible();
+  await dismiss(toast(page, 'Rent was not paid'));
 
   // Nothing reached the server.
   expect((await serverTracker(page)).totals.paid_cents).toBe(0);
+
+  // Rent paid for real; removing its payments shows unpaid at once, and paid again once refused.
+  const rentRow = row(await serverTracker(page), 'Rent');
+  await api.post(`/api/occurrences/${rentRow.bill_id}/${rentRow.due_date}/quick-pay`, {});
+  await page.reload();
+  const rentPaid = rent.getByRole('button', { name: /remove the payments of Rent/ });
+  await expect(rentPaid).toBeVisible();
+  await page.route('**/api/occurrences/*/*/payments', held);
+  holdNextAnswer();
+  await rentPaid.click();
+  const remove = page.getByRole('dialog', { name: 'Remove payments: Rent' });
+  await remove.getByRole('button', { name: 'Remove payments' }).click();
+  await expect(remove).toBeHidden();
+  await expect(rentPaid).toBeHidden();
+  await expect(rent.getByRole('button', { name: 'Quick pay Rent' })).toBeVisible();
+  answer();
+  await expect(toast(page, 'The payments were not removed')).toContainText(
+    'The bill changed meanwhile',
+  );
+  await expect(rentPaid).toBeVisible();
+  await expect(rent.getByRole('button', { name: 'Quick pay Rent' })).toBeHidden();
+  await dismiss(toast(page, 'The payments were not removed'));
+  expect(row(await serverTracker(page), 'Rent').paid_cents).toBe(10_000);
+
+  // Deleting a bill: it leaves the list at once, and comes back once refused.
+  await page.route('**/api/bills/*', (route) =>
+    route.request().method() === 'DELETE' ? held(route) : route.continue(),
+  );
+  await mainNavigation(page).getByRole('link', { name: 'Bills', exact: true }).click();
+  const list = page.getByRole('table', { name: 'Bills' });
+  const phoneLink = list.getByRole('link', { name: 'Phone', exact: true });
+  await expect(phoneLink).toBeVisible();
+  holdNextAnswer();
+  await list.getByRole('button', { name: 'Actions for Phone' }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  await expect(phoneLink).toBeHidden();
+  await expect(list.getByRole('link', { name: 'Rent', exact: true })).toBeVisible();
+  answer();
+  await expect(toast(page, 'Phone was not deleted')).toContainText('The bill changed meanwhile');
+  await expect(phoneLink).toBeVisible();
+  const kept = await page.request.get('/api/bills');
+  expect(((await kept.json()) as Bill[]).map((bill) => bill.name).sort()).toEqual([
+    'Phone',
+    'Rent',
+  ]);
   await api.dispose();
+});
+
+/** Presses Tab (Shift+Tab when `backwards`) until `target` has the focus, at most `limit` times. */
+async function tabTo(page: Page, target: Locator, limit = 60, backwards = false) {
+  for (let presses = 0; presses < limit; presses++) {
+    if (await target.evaluate((element) => element === document.activeElement).catch(() => false)) {
+      return;
+    }
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+  }
+  await expect(target).toBeFocused();
+}
+
+test('quick pay, its Undo and the finder work from the keyboard alone', async ({
+  page,
+  baseURL,
+}) => {
+  const account = await newUser(baseURL!, 'keyboard');
+  const api = await apiAs(baseURL!, account);
+  const created: Bill[] = [];
+  for (const name of ['Phone', 'Rent']) {
+    created.push(
+      await api.post<Bill>('/api/bills', {
+        name,
+        amount_cents: 10_000,
+        cycle: 'monthly',
+        due_day: 1,
+      }),
+    );
+  }
+  await api.dispose();
+  await signInAs(page, account);
+  const rent = occurrence(page, 'Rent');
+  const quickPay = rent.getByRole('button', { name: 'Quick pay Rent' });
+  const paidBadge = rent.getByRole('button', { name: /remove the payments of Rent/ });
+
+  // From the top of the page, Tab alone reaches the row's quick pay; Enter pays.
+  await page.locator('body').focus();
+  await tabTo(page, quickPay);
+  await page.keyboard.press('Enter');
+  await expect(paidBadge).toBeVisible();
+  // The keyboard stays on the row: its Paid badge has the focus, not the top of the page.
+  await expect(paidBadge).toBeFocused();
+  const paid = toast(page, /^Rent paid: /);
+  await expect(paid).toBeVisible();
+  expect(row(await serverTracker(page), 'Rent').paid_cents).toBe(10_000);
+
+  // Tab goes on to the toast's Undo; Space undoes, and the focus comes back to the row.
+  const undo = paid.getByRole('button', { name: 'Undo' });
+  await tabTo(page, undo);
+  await page.keyboard.press('Space');
+  await expect(toast(page, 'Rent is unpaid again.')).toBeVisible();
+  await expect(quickPay).toBeVisible();
+  await expect(quickPay).toBeFocused();
+  expect(row(await serverTracker(page), 'Rent').paid_cents).toBe(0);
+
+  // Ctrl+K opens the finder; the arrow keys choose a bill and Enter opens it.
+  await page.keyboard.press('Control+K');
+  const finder = page.getByRole('dialog', { name: 'Find a bill' });
+  await expect(finder.getByRole('combobox', { name: 'Bill name' })).toBeFocused();
+  await expect(finder.getByRole('option', { name: /Phone/ })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await page.keyboard.press('ArrowDown');
+  await expect(finder.getByRole('option', { name: /Rent/ })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await page.keyboard.press('Enter');
+  await expect(finder).toBeHidden();
+  const rentBill = created.find((bill) => bill.name === 'Rent')!;
+  await expect(page).toHaveURL(new RegExp(`/bills/${rentBill.id}$`));
+  await expect(page.getByRole('heading', { name: 'Rent', level: 2 })).toBeVisible();
 });
 
 test('an autopay the bank did not make is marked as failed, and Undo puts it back', async ({
