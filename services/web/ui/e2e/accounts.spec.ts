@@ -10,6 +10,7 @@ import {
   uniqueUsername,
   userMenu,
 } from './helpers';
+import { apiAs, expectCardsToMatch, newUser, serverTracker, signInAs } from './bills-helpers';
 
 /** Admin > Users > Create user, as an admin who is signed in. */
 async function createUser(page: Page, account: Account, displayName?: string) {
@@ -288,6 +289,58 @@ test('a user who still owns data is deleted only together with it', async ({
   await dialog.getByRole('button', { name: 'Delete user and data' }).click();
   await expect(dialog).toBeHidden();
   await expect(usernameCell(page, account.username)).toHaveCount(0);
+});
+
+test("a user's data moves to another user, who finds it in their tracker", async ({
+  page,
+  baseURL,
+}) => {
+  const ivy = await newUser(baseURL!, 'ivy');
+  const jack = await newUser(baseURL!, 'jack');
+  // Ivy has a bill, paid this month, in her own session.
+  const asIvy = await apiAs(baseURL!, ivy);
+  const phone = await asIvy.post<{ id: number; anchor_date: string }>('/api/bills', {
+    name: 'Ivy phone',
+    amount_cents: 4_500,
+    cycle: 'monthly',
+    due_day: 1,
+  });
+  await asIvy.post(`/api/occurrences/${phone.id}/${phone.anchor_date}/quick-pay`);
+  await asIvy.dispose();
+
+  await signIn(page);
+  await mainNavigation(page).getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('button', { name: `Actions for ${ivy.username}` }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog', { name: `Delete ${ivy.username}` });
+  await dialog.getByLabel(`Type ${ivy.username} to confirm`).fill(ivy.username);
+  await dialog.getByRole('button', { name: 'Delete user' }).click();
+
+  const owns = dialog.getByRole('alert').filter({ hasText: 'This user still has data' });
+  await expect(owns).toContainText('1 bills');
+  await owns.getByLabel('Move it to another user').check();
+  const move = dialog.getByRole('button', { name: 'Move data and delete user' });
+  await expect(move).toBeDisabled();
+  await owns.getByRole('combobox', { name: 'Move to' }).click();
+  // Only other active users are offered: not Ivy herself.
+  await expect(page.getByRole('option', { name: ivy.username })).toHaveCount(0);
+  await page.getByRole('option', { name: jack.username, exact: true }).click();
+  await move.click();
+  await expect(dialog).toBeHidden();
+  await expect(
+    page.getByText(`User ${ivy.username} was deleted and their data moved.`),
+  ).toBeVisible();
+  await expect(usernameCell(page, ivy.username)).toHaveCount(0);
+
+  // Jack's tracker now holds Ivy's bill, paid, and its cards count it.
+  await signOut(page);
+  await signInAs(page, jack);
+  const tracker = await serverTracker(page);
+  const row = tracker.buckets.flatMap((bucket) => bucket.rows).find((r) => r.bill_id === phone.id);
+  expect(row?.status).toBe('paid');
+  expect(tracker.totals.paid_cents).toBe(4_500);
+  await expect(page.getByText('Ivy phone')).toBeVisible();
+  await expectCardsToMatch(page, tracker);
 });
 
 test('the authentication settings test the provider and keep one sign-in method on', async ({

@@ -46,11 +46,14 @@ export function useResetPassword(id: number) {
 }
 
 export function useDeleteUser(id: number) {
+  const queryClient = useQueryClient();
   const refresh = useRefreshUsers();
   return useMutation({
     mutationFn: (deletion: DeleteUser) =>
       api.delete<void>(`/api/admin/users/${id}`, { body: deletion }),
-    onSuccess: refresh,
+    // Moved data may have landed in the admin's own bills and months: refresh everything.
+    onSuccess: (_, deletion) =>
+      deletion.reassign_to ? queryClient.invalidateQueries() : refresh(),
   });
 }
 
