@@ -12,13 +12,13 @@ import {
   Tooltip,
   UnstyledButton,
 } from '@mantine/core';
-import { type FocusEvent, useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import type { Category, TrackerRow } from '../../api/types';
 import { CategoryLabel } from '../../components/CategoryLabel';
 import { formatDay } from '../../components/dates';
 import { IconDots } from '../../components/icons';
 import { STATUS_HINTS, StatusBadge } from '../../components/OccurrenceStatus';
+import { useFocusStaysWithin } from '../../components/useFocusStaysWithin';
 import { formatMoney } from '../../money/format';
 
 /** What can be done to one occurrence; the page opens the dialogs. */
@@ -40,7 +40,11 @@ interface RowProps {
 
 /** A row of the month's table (wide screens). */
 export function OccurrenceTableRow({ row, category, year, actions }: RowProps) {
-  const focus = useFocusStaysInRow<HTMLTableRowElement>(row);
+  const focus = useFocusStaysWithin<HTMLTableRowElement>([
+    row.status,
+    row.payment_count,
+    row.skipped,
+  ]);
   return (
     <Table.Tr
       data-testid="occurrence"
@@ -73,7 +77,7 @@ export function OccurrenceTableRow({ row, category, year, actions }: RowProps) {
 
 /** The same occurrence as a compact card (phones). */
 export function OccurrenceCard({ row, category, year, actions }: RowProps) {
-  const focus = useFocusStaysInRow<HTMLDivElement>(row);
+  const focus = useFocusStaysWithin<HTMLDivElement>([row.status, row.payment_count, row.skipped]);
   return (
     <Paper
       {...focus}
@@ -115,40 +119,6 @@ export function OccurrenceCard({ row, category, year, actions }: RowProps) {
       </Stack>
     </Paper>
   );
-}
-
-/**
- * Keeps the keyboard in a row whose controls change under it: when the focused control goes
- * (Pay once the row is paid, the Paid badge once it is unpaid again), the row's first button
- * takes the focus, rather than the top of the page.
- */
-function useFocusStaysInRow<Element extends HTMLElement>(row: TrackerRow) {
-  const ref = useRef<Element>(null);
-  const hadFocus = useRef(false);
-
-  useEffect(() => {
-    const element = ref.current;
-    const lost = document.activeElement === null || document.activeElement === document.body;
-    if (hadFocus.current && element && lost) {
-      element.querySelector<HTMLElement>('button')?.focus();
-    }
-  }, [row.status, row.payment_count, row.skipped]);
-
-  return {
-    ref,
-    onFocus: () => {
-      hadFocus.current = true;
-    },
-    onBlur: (event: FocusEvent) => {
-      const left = event.target;
-      // A control removed from the page takes the focus with it; that is not leaving the row.
-      requestAnimationFrame(() => {
-        if (left.isConnected && !ref.current?.contains(document.activeElement)) {
-          hadFocus.current = false;
-        }
-      });
-    },
-  };
 }
 
 function Name({ row }: { row: TrackerRow }) {

@@ -19,6 +19,7 @@ import { queryClient } from '../../api/queryClient';
 import type { MonthOverride, OverrideBody, TrackerRow } from '../../api/types';
 import { addDays, formatFullDay } from '../../components/dates';
 import { STATUS_LABELS } from '../../components/OccurrenceStatus';
+import { useFocusStaysWithin } from '../../components/useFocusStaysWithin';
 import { showFailure, showUndo } from '../../components/undo';
 import { formatMoney } from '../../money/format';
 import { refreshMoneyData } from '../../money/refresh';
@@ -34,6 +35,8 @@ export function OverduePanel({ today, onPay }: OverduePanelProps) {
   const overdue = useOverdue();
   const setOverride = useSetOverride();
   const [snoozing, setSnoozing] = useState<TrackerRow | null>(null);
+  // A row paid, skipped or snoozed leaves the list: the keyboard goes on to the next one.
+  const focus = useFocusStaysWithin<HTMLDivElement>([overdue.data?.length]);
 
   if (!overdue.data || overdue.data.length === 0) {
     return null;
@@ -67,7 +70,7 @@ export function OverduePanel({ today, onPay }: OverduePanelProps) {
       <Text size="sm" c="dimmed" mb="sm">
         Bills of the last 90 days that were not paid, skipped or snoozed.
       </Text>
-      <Stack gap="xs">
+      <Stack gap="xs" {...focus}>
         {overdue.data.map((row) => (
           <Paper key={`${row.bill_id}-${row.due_date}`} p="xs" withBorder>
             <Group justify="space-between" wrap="wrap" gap="xs">
