@@ -444,7 +444,8 @@ fn backup_vs_copy() {
         cache.describe()
     );
 
-    // [copy, copy with fsync, backup, its online copy, integrity check, checksum and fsync]
+    // [copy, copy with fsync, backup, its online copy, then side by side:
+    // integrity check, checksum, fsync]
     let mut rounds = Vec::new();
     let mut id = String::new();
     for _ in 0..ROUNDS {
@@ -462,9 +463,10 @@ fn backup_vs_copy() {
             logged(&log, "backup finished", "copy_ms"),
             logged(&log, "backup finished", "check_ms"),
             logged(&log, "backup finished", "checksum_ms"),
+            logged(&log, "backup finished", "sync_ms"),
         ]);
     }
-    let [copy, copy_synced, backup, online, check, checksum] = medians(&rounds);
+    let [copy, copy_synced, backup, online, check, checksum, sync] = medians(&rounds);
     let ratio = backup.as_secs_f64() / copy_synced.as_secs_f64();
     println!(
         "  plain copy of the live database  {} ({} with fsync)",
@@ -472,11 +474,12 @@ fn backup_vs_copy() {
         secs(copy_synced)
     );
     println!(
-        "  backup                           {}: online copy {}, integrity check {}, checksum and fsync {}",
+        "  backup                           {}: online copy {}, then side by side integrity check {}, checksum {}, fsync {}",
         secs(backup),
         secs(online),
         secs(check),
-        secs(checksum)
+        secs(checksum),
+        secs(sync)
     );
     println!(
         "  backup / copy with fsync: {ratio:.2} ({} goal within 2x); / copy without fsync: {:.2}",
@@ -484,7 +487,7 @@ fn backup_vs_copy() {
         backup.as_secs_f64() / copy.as_secs_f64()
     );
 
-    // [copy, copy with fsync, restore, verify, pre-restore backup, the rest]
+    // [copy, copy with fsync, restore, verify, pre-restore backup, the rest, its online copy]
     let file = suite.data_dir().join("backups").join(&id);
     let mut rounds = Vec::new();
     for _ in 0..ROUNDS {
@@ -498,9 +501,26 @@ fn backup_vs_copy() {
         let pre_restore = logged(&log, "backup finished", "duration_ms");
         let total = logged(&log, "restore finished", "duration_ms");
         let copy_in = total.saturating_sub(verify + pre_restore);
-        rounds.push([copy, copy_synced, restore, verify, pre_restore, copy_in]);
+        let online = logged(&log, "restore finished", "copy_ms");
+        rounds.push([
+            copy,
+            copy_synced,
+            restore,
+            verify,
+            pre_restore,
+            copy_in,
+            online,
+        ]);
     }
-    let [copy, copy_synced, restore, verify, pre_restore, copy_in] = medians(&rounds);
+    let [
+        copy,
+        copy_synced,
+        restore,
+        verify,
+        pre_restore,
+        copy_in,
+        online,
+    ] = medians(&rounds);
     let ratio = restore.as_secs_f64() / copy_synced.as_secs_f64();
     let copy_in_ratio = copy_in.as_secs_f64() / copy_synced.as_secs_f64();
     println!(
@@ -509,11 +529,12 @@ fn backup_vs_copy() {
         secs(copy_synced)
     );
     println!(
-        "  restore                          {}: verify {}, pre-restore backup {}, copy into the live database and the rest {}",
+        "  restore                          {}: verify {}, pre-restore backup {}, copy into the live database and the rest {} (of which the online copy {})",
         secs(restore),
         secs(verify),
         secs(pre_restore),
-        secs(copy_in)
+        secs(copy_in),
+        secs(online)
     );
     println!(
         "  restore / copy with fsync: {ratio:.2} in all ({} goal within 2x); the copy into the live database and the rest alone {copy_in_ratio:.2} ({})",

@@ -35,7 +35,8 @@ pub(super) fn create_locked(data: &DataDir, kind: Kind) -> Result<Backup, Backup
 
     let (partial, file) = Partial::create(&dir, &name.partial())?;
     drop(file);
-    let (copy_ms, check_ms) = {
+    let id = name.to_string();
+    let (copy_ms, sealed) = {
         let source = db::open(&live)?;
         let mut copy = validate::open_copy(partial.path())?;
         // The partial file is thrown away on any failure: no journal needed.
@@ -43,25 +44,75 @@ pub(super) fn create_locked(data: &DataDir, kind: Kind) -> Result<Backup, Backup
         copy.pragma_update(None, "synchronous", "OFF")?;
         copy_all(&source, &mut copy)?;
         drop(source);
-        let copied = started.elapsed();
         validate::make_standalone(&copy).map_err(|r| BackupError::CopyDamaged(r.to_string()))?;
-        validate::check_integrity(&copy).map_err(|r| BackupError::CopyDamaged(r.to_string()))?;
-        (millis(copied), millis(started.elapsed() - copied))
+        let copied = millis(started.elapsed());
+        let sealed = seal(&partial, &id, || {
+            validate::check_integrity(&copy).map_err(|r| BackupError::CopyDamaged(r.to_string()))
+        })?;
+        (copied, sealed)
     };
 
-    let finishing = Instant::now();
-    let backup = finish(&dir, partial, name)?;
+    let backup = finish(&dir, partial, name, sealed.sha256)?;
     tracing::info!(
         backup.id = %backup.id,
         backup.kind = kind.as_str(),
         size_bytes = backup.size_bytes,
         duration_ms = millis(started.elapsed()),
         copy_ms,
-        check_ms,
-        checksum_ms = millis(finishing.elapsed()),
+        check_ms = sealed.check_ms,
+        checksum_ms = sealed.checksum_ms,
+        sync_ms = sealed.sync_ms,
         "backup finished"
     );
     Ok(backup)
+}
+
+/// A finished copy, checked, checksummed and flushed to disk.
+struct Sealed {
+    sha256: String,
+    check_ms: u64,
+    checksum_ms: u64,
+    sync_ms: u64,
+}
+
+/// Runs `check` on the copy, computes its SHA-256 and flushes it to disk,
+/// side by side: the copy is final, and all three only read it. Nothing
+/// is renamed here, so a failed check still leaves no complete-looking file.
+fn seal(
+    partial: &Partial,
+    id: &str,
+    check: impl FnOnce() -> Result<(), BackupError>,
+) -> Result<Sealed, BackupError> {
+    let timed = |started: Instant| millis(started.elapsed());
+    let (checked, hashed, synced) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| {
+            let started = Instant::now();
+            files::sha256_file(partial.path(), id).map(|sha256| (sha256, timed(started)))
+        });
+        let syncing = scope.spawn(|| {
+            let started = Instant::now();
+            partial.sync().map(|()| timed(started))
+        });
+        let started = Instant::now();
+        let checked = check().map(|()| timed(started));
+        (
+            checked,
+            hashing
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            syncing
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    let check_ms = checked?;
+    let (sha256, checksum_ms) = hashed?;
+    Ok(Sealed {
+        sha256,
+        check_ms,
+        checksum_ms,
+        sync_ms: synced?,
+    })
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -106,13 +157,17 @@ pub(super) fn copy_all(from: &Connection, to: &mut Connection) -> Result<(), Bac
     }
 }
 
-/// Checksums a finished copy, writes the sidecar, and renames the copy to
-/// its backup name.
-fn finish(dir: &Path, partial: Partial, name: BackupName) -> Result<Backup, BackupError> {
+/// Writes the sidecar of a sealed copy and renames the copy to its backup
+/// name.
+fn finish(
+    dir: &Path,
+    partial: Partial,
+    name: BackupName,
+    sha256: String,
+) -> Result<Backup, BackupError> {
     let id = name.to_string();
-    let sha256 = files::sha256_file(partial.path(), &id)?;
     files::write_sidecar(dir, &id, &sha256)?;
-    let path = match partial.finish(&id) {
+    let path = match partial.finish_synced(&id) {
         Ok(path) => path,
         Err(error) => {
             let _ = std::fs::remove_file(dir.join(name.sidecar()));
@@ -156,7 +211,8 @@ pub fn import(data: &DataDir, upload: Partial, wait: Wait) -> Result<Backup, Bac
     let _lock = BackupLock::acquire(data, wait)?;
     let dir = data.backups();
     let name = free_name(&dir, Kind::Manual);
-    let backup = finish(&dir, upload, name)?;
+    let sealed = seal(&upload, &name.to_string(), || Ok(()))?;
+    let backup = finish(&dir, upload, name, sealed.sha256)?;
     tracing::info!(
         backup.id = %backup.id,
         schema.version = version,

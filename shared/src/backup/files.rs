@@ -48,10 +48,22 @@ impl Partial {
 
     /// Flushes the file to disk and renames it to `dir/name`, then flushes
     /// the directory so that the rename survives a power loss.
-    pub fn finish(mut self, name: &str) -> Result<PathBuf, BackupError> {
+    pub fn finish(self, name: &str) -> Result<PathBuf, BackupError> {
+        self.sync()?;
+        self.finish_synced(name)
+    }
+
+    /// Flushes the file's content to disk (it only reads the file, so it
+    /// may run beside other readers of it).
+    pub fn sync(&self) -> Result<(), BackupError> {
         File::open(&self.path)
             .and_then(|f| f.sync_all())
-            .map_err(|e| BackupError::io(&self.label, e))?;
+            .map_err(|e| BackupError::io(&self.label, e))
+    }
+
+    /// [`Partial::finish`] for a file that [`Partial::sync`] flushed after
+    /// its last write.
+    pub fn finish_synced(mut self, name: &str) -> Result<PathBuf, BackupError> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let target = dir.join(name);
         fs::rename(&self.path, &target).map_err(|e| BackupError::io(name, e))?;

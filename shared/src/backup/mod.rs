@@ -310,7 +310,16 @@ pub fn verify(data: &DataDir, id: &str) -> Result<Verification, BackupError> {
     let started = std::time::Instant::now();
     let dir = data.backups();
 
-    let actual = files::sha256_file(&path, &id)?;
+    // The checksum and the content checks read the same file side by side.
+    let (actual, content) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| files::sha256_file(&path, &id));
+        let content = inspect_file(&path);
+        let actual = hashing
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (actual, content)
+    });
+    let actual = actual?;
     let recorded = files::read_sidecar(&dir, &id);
     let checksum_ok = recorded.as_deref() == Some(actual.as_str());
     if let (Some(recorded), Ok(meta)) = (recorded.clone(), fs::metadata(&path)) {
@@ -325,7 +334,6 @@ pub fn verify(data: &DataDir, id: &str) -> Result<Verification, BackupError> {
         );
     }
 
-    let content = inspect_file(&path);
     let (integrity, schema_version, content_problem) = match content {
         Ok(version) => ("ok".to_string(), Some(version), None),
         Err(refusal) => {

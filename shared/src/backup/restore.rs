@@ -171,6 +171,7 @@ pub fn restore_with(
         None => (Vec::new(), Vec::new()),
     };
 
+    let copying = Instant::now();
     let written = match live {
         Some(mut live) => {
             let source = validate::open_read_only(source_path)?;
@@ -194,6 +195,7 @@ pub fn restore_with(
             db::open(&data.bills_db())?
         }
     };
+    let copy_ms = copying.elapsed().as_millis() as u64;
     drop(scratch);
     keep_heartbeats(&mut live, &heartbeats)?;
     let history_kept = history::carry_over(&mut live, &history)?;
@@ -207,6 +209,7 @@ pub fn restore_with(
         live_damaged,
         history_kept,
         schema.version = version,
+        copy_ms,
         duration_ms = started.elapsed().as_millis() as u64,
         "restore finished"
     );
