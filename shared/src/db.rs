@@ -18,6 +18,9 @@ use crate::paths::DataDir;
 /// How long a connection waits for another process's write lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How much of the database file a pooled connection maps into memory.
+const MMAP_SIZE: i64 = 256 * 1024 * 1024;
+
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 pub type PooledConnection = r2d2::PooledConnection<SqliteConnectionManager>;
 
@@ -62,7 +65,12 @@ impl Db {
     pub fn open(data: &DataDir, max_connections: u32) -> Result<Self> {
         let path = data.bills_db();
         data.ensure_private_file(&path)?;
-        let manager = SqliteConnectionManager::file(&path).with_init(|conn| configure(conn));
+        let manager = SqliteConnectionManager::file(&path).with_init(|conn| {
+            configure(conn)?;
+            // Pages read through a shared mapping, not copied by a read call
+            // into each connection's own cache.
+            conn.pragma_update(None, "mmap_size", MMAP_SIZE)
+        });
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(1))

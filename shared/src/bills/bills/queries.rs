@@ -38,7 +38,7 @@ fn next_due(bill: &Bill, today: Date) -> Option<Date> {
         .next()
 }
 
-/// A bill row without the derived next due date (for the tracker).
+/// A bill row without the derived next due date.
 fn bill_row_plain(row: &Row<'_>, today: Date) -> rusqlite::Result<(Bill, Option<Date>)> {
     let cycle: String = row.get(5)?;
     let kind: String = row.get(4)?;
@@ -123,28 +123,41 @@ pub fn get(conn: &Connection, user_id: i64, id: i64, today: Date) -> BillsResult
         .ok_or(BillsError::NotFound("the bill"))
 }
 
-/// The user's live bills as the tracker needs them.
+/// The user's live bills as the tracker needs them: only the columns it
+/// reads, parsed as [`bill_row_plain`] parses them.
 pub fn tracked(conn: &Connection, user_id: i64, today: Date) -> BillsResult<Vec<TrackedBill>> {
-    let sql = format!("{SELECT} WHERE user_id = ?1 AND deleted_at IS NULL");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([user_id], |r| bill_row_plain(r, today))?;
-    let mut tracked = Vec::new();
-    for row in rows {
-        let (bill, inactive_from) = row?;
-        tracked.push(TrackedBill {
-            id: bill.id,
-            name: bill.name.clone(),
-            category_id: bill.category_id,
-            amount_cents: bill.amount_cents,
-            bucket: bill.bucket,
-            autopay: bill.autopay,
-            schedule: bill.schedule(),
-            inactive_from: if bill.active {
+    let mut stmt = conn.prepare_cached(
+        r#"
+        SELECT id, name, category_id, amount_cents, cycle, due_day, anchor_date, end_date,
+               bucket, autopay, active, inactive_from
+        FROM bills
+        WHERE user_id = ?1 AND deleted_at IS NULL
+        "#,
+    )?;
+    let rows = stmt.query_map([user_id], |r| {
+        let cycle: String = r.get(4)?;
+        let bucket: String = r.get(8)?;
+        let active: bool = r.get(10)?;
+        let inactive_from = parse_date(r.get(11)?);
+        Ok(TrackedBill {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            category_id: r.get(2)?,
+            amount_cents: r.get(3)?,
+            bucket: Bucket::parse(&bucket).unwrap_or(Bucket::Other),
+            autopay: r.get(9)?,
+            schedule: cycle::Schedule {
+                cycle: Cycle::parse(&cycle).unwrap_or(Cycle::Monthly),
+                due_day: r.get::<_, Option<i64>>(5)?.map(|d| d as u8),
+                anchor: parse_date(r.get(6)?).unwrap_or(today),
+                end: parse_date(r.get(7)?),
+            },
+            inactive_from: if active {
                 None
             } else {
                 inactive_from.or(Some(today))
             },
-        });
-    }
-    Ok(tracked)
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -13,7 +13,7 @@ use crate::bills::tracker::{Override, Overrides};
 
 /// Overrides of the user's occurrences with due dates in `[from, to]`.
 pub fn overrides(conn: &Connection, user_id: i64, from: Date, to: Date) -> BillsResult<Overrides> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         r#"
         SELECT o.bill_id, o.due_date, o.amount_cents, o.skipped, o.note, o.snoozed_until
         FROM occurrence_overrides o

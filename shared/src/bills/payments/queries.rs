@@ -123,7 +123,7 @@ pub fn paid_by_occurrence(
     from: Date,
     to: Date,
 ) -> BillsResult<PaidByOccurrence> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         r#"
         SELECT bill_id, due_date, sum(amount_cents), count(*)
         FROM payments
