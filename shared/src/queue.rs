@@ -40,32 +40,49 @@ pub async fn open(data: &DataDir, max_connections: u32) -> Result<SqlitePool> {
     };
     let setup = pool_options().connect_with(options.clone()).await?;
     migrate(&setup).await?;
-    describe_lock_index(&setup).await?;
+    describe_indexes(&setup).await?;
     // Connections read the planner's statistics when they open: the queue's
     // work gets fresh ones.
     setup.close().await;
     Ok(pool_options().connect_with(options).await?)
 }
 
-/// Tells SQLite's planner that `Jobs.lock_by` is a poor index.
+/// Tells SQLite's planner that `Jobs.lock_by` and `Jobs.status` are poor
+/// indexes, so that the library's statements look jobs up by id.
 ///
-/// The library acknowledges a job with an `UPDATE Jobs ... FROM
-/// json_each(?)` matched on `id` and `lock_by`. Without statistics the
-/// planner walks the `lock_by` index, which holds every job the worker ever
-/// ran, and parses the JSON once per such job: each acknowledgement got
-/// slower with the worker's history (about 500 jobs a second after a few
-/// thousand). With `lock_by` known to match half the table, it looks each
-/// job up by its id. The statistics are written at every start, so a later
-/// `ANALYZE` cannot leave the queue on the slow plan for long.
-async fn describe_lock_index(pool: &SqlitePool) -> Result<()> {
+/// - The library acknowledges jobs with an `UPDATE Jobs ... FROM
+///   json_each(?)` matched on `id` and `lock_by`. Without statistics the
+///   planner walks the `lock_by` index, which holds every job the worker
+///   ever ran, and parses the JSON once per such job: each acknowledgement
+///   got slower with the worker's history (about 500 jobs a second after a
+///   few thousand).
+/// - It marks the jobs a worker starts as running with `WHERE id IN
+///   (json_each(?)) AND status IN (...)`, and the planner walked the status
+///   index through every waiting job instead: each start got slower with
+///   the length of the queue (20,000 waiting jobs ran at half the rate of
+///   5,000).
+///
+/// With each index known to match a large part of the table, both look
+/// each job up by its id. The statistics are written at every start, so a
+/// later `ANALYZE` cannot leave the queue on the slow plans for long.
+async fn describe_indexes(pool: &SqlitePool) -> Result<()> {
     // Creates `sqlite_stat1` when it does not exist yet, without analysing any table.
     sqlx::query("ANALYZE sqlite_schema").execute(pool).await?;
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM sqlite_stat1 WHERE tbl = 'Jobs' AND idx = 'LIdx'")
-        .execute(&mut *tx)
-        .await?;
     sqlx::query(
-        "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('Jobs', 'LIdx', '100000 50000')",
+        r#"
+        DELETE FROM sqlite_stat1
+        WHERE tbl = 'Jobs' AND idx IN ('LIdx', 'idx_jobs_status_run_at')
+        "#,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        r#"
+        INSERT INTO sqlite_stat1 (tbl, idx, stat)
+        VALUES ('Jobs', 'LIdx', '100000 50000'),
+               ('Jobs', 'idx_jobs_status_run_at', '100000 25000 2')
+        "#,
     )
     .execute(&mut *tx)
     .await?;
@@ -122,8 +139,14 @@ pub async fn push<J: Job>(pool: &SqlitePool, jobs: Vec<J>) -> Result<()> {
     Ok(())
 }
 
+/// How many probe jobs go into one transaction.
+const PROBE_CHUNK: usize = 500;
+
 /// Queues `count` probe jobs on a queue; returns their keys' common prefix
 /// (each key is `<prefix>-<n>`).
+///
+/// The probes go in transactions of [`PROBE_CHUNK`], so the worker starts
+/// on the first ones while the rest are still being queued.
 pub async fn push_probes(
     pool: &SqlitePool,
     queue: QueueName,
@@ -131,15 +154,20 @@ pub async fn push_probes(
     hold_ms: Option<u64>,
 ) -> Result<String> {
     let prefix = format!("probe-{:016x}", rand::random::<u64>());
-    let probes = (0..count).map(|i| Probe {
+    let probe = |i: usize| Probe {
         key: format!("{prefix}-{i:06}"),
         hold_ms,
         fail_first: 0,
-    });
-    match queue {
-        QueueName::Sync => push(pool, probes.map(SyncJob::Probe).collect()).await?,
-        QueueName::Notify => push(pool, probes.map(NotifyJob::Probe).collect()).await?,
-        QueueName::Maintenance => push(pool, probes.map(MaintenanceJob::Probe).collect()).await?,
+    };
+    for start in (0..count).step_by(PROBE_CHUNK) {
+        let probes = (start..count.min(start + PROBE_CHUNK)).map(probe);
+        match queue {
+            QueueName::Sync => push(pool, probes.map(SyncJob::Probe).collect()).await?,
+            QueueName::Notify => push(pool, probes.map(NotifyJob::Probe).collect()).await?,
+            QueueName::Maintenance => {
+                push(pool, probes.map(MaintenanceJob::Probe).collect()).await?
+            }
+        }
     }
     Ok(prefix)
 }
@@ -424,24 +452,53 @@ mod tests {
         WHERE Jobs.id = j.task_id AND Jobs.lock_by = ?2
     "#;
 
-    #[tokio::test]
-    async fn an_acknowledgement_finds_its_job_by_id_not_by_the_worker() {
+    /// The library's start of a job (`queries/task/lock.sql` of apalis-sqlite 1.0).
+    const LOCK: &str = r#"
+        UPDATE Jobs
+        SET status = 'Running', lock_at = strftime('%s', 'now'), lock_by = ?2
+        WHERE id IN (SELECT value FROM json_each(?1))
+          AND (status = 'Queued' OR status = 'Pending'
+               OR (status = 'Failed' AND attempts < max_attempts))
+    "#;
+
+    /// The steps SQLite plans for `statement` on a freshly opened queue.
+    async fn plan(statement: &str) -> Vec<String> {
         let tmp = tempfile::tempdir().unwrap();
         let data = DataDir::new(tmp.path());
         data.prepare().unwrap();
         open(&data, 2).await.unwrap().close().await;
 
         let conn = Connection::open(data.queue_db()).unwrap();
-        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {ACK}")).unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(params!["[]", "worker"], |r| r.get(3))
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {statement}"))
+            .unwrap();
+        stmt.query_map(params!["[]", "worker"], |r| r.get(3))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
-            .unwrap();
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_acknowledgement_finds_its_job_by_id_not_by_the_worker() {
+        let plan = plan(ACK).await;
         assert!(
             plan.first().is_some_and(|step| step.contains("json_each")),
             "{plan:?}"
         );
         assert!(!plan.iter().any(|step| step.contains("LIdx")), "{plan:?}");
+    }
+
+    #[tokio::test]
+    async fn starting_a_job_finds_it_by_id_not_by_walking_the_waiting_jobs() {
+        let plan = plan(LOCK).await;
+        assert!(
+            plan.first()
+                .is_some_and(|step| step.contains("sqlite_autoindex_Jobs_1 (id=?)")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.contains("status=?")),
+            "{plan:?}"
+        );
     }
 }

@@ -21,13 +21,24 @@ fn verdict(met: bool) -> &'static str {
 }
 
 fn main() {
-    // `bench backup` runs only the backup benchmark.
-    if std::env::args().nth(1).as_deref() == Some("backup") {
-        backup_vs_copy();
-        return;
+    // `bench backup` and `bench queue` run only that benchmark.
+    match std::env::args().nth(1).as_deref() {
+        Some("backup") => return backup_vs_copy(),
+        Some("queue") => return queue_vs_plain_loop(),
+        _ => {}
     }
     println!("BillTracker foundation benchmark ({JOBS} jobs)\n");
+    queue_vs_plain_loop();
+    println!();
 
+    idle_memory();
+    println!();
+    time_to_health();
+    println!();
+    backup_vs_copy();
+}
+
+fn queue_vs_plain_loop() {
     let plain = plain_loop(JOBS);
     println!(
         "plain rusqlite loop (4 write transactions per job, WAL, synchronous=NORMAL): {plain:.0} jobs/s"
@@ -36,21 +47,15 @@ fn main() {
         "queue across processes (pushed by the CLI, handled by a sync worker, until every job is Done in queue.db):"
     );
     for concurrency in [None, Some("16")] {
-        let (label, queue) = queue_throughput(JOBS, concurrency);
+        let (label, queue, pushed) = queue_throughput(JOBS, concurrency);
         let ratio = queue / plain;
         println!(
-            "  WORKER_CONCURRENCY={label:<12} {queue:>6.0} jobs/s ({} goal >= 1000)  ratio to the plain loop {ratio:.2} ({} goal >= 0.25)",
+            "  WORKER_CONCURRENCY={label:<12} {queue:>6.0} jobs/s ({} goal >= 1000)  ratio to the plain loop {ratio:.2} ({} goal >= 0.25)  (the CLI queued them in {})",
             verdict(queue >= 1000.0),
             verdict(ratio >= 0.25),
+            secs(pushed),
         );
     }
-    println!();
-
-    idle_memory();
-    println!();
-    time_to_health();
-    println!();
-    backup_vs_copy();
 }
 
 /// The worker concurrency when `WORKER_CONCURRENCY` is unset, from the
@@ -86,8 +91,9 @@ fn job_counts(conn: &Connection, prefix: &str) -> (i64, i64) {
 /// Jobs per second pushed by the CLI and handled by a sync worker in
 /// another process, until the queue has acknowledged every job as `Done`
 /// (as the plain loop's last write marks it done). With `concurrency` unset
-/// the worker runs at its default; returns the setting's label and the rate.
-fn queue_throughput(jobs: usize, concurrency: Option<&str>) -> (String, f64) {
+/// the worker runs at its default; returns the setting's label, the rate
+/// and how long the CLI took to queue the jobs.
+fn queue_throughput(jobs: usize, concurrency: Option<&str>) -> (String, f64, Duration) {
     let mut suite = Suite::new();
     suite.set_env("RUST_LOG", "warn");
     let label = match concurrency {
@@ -110,8 +116,10 @@ fn queue_throughput(jobs: usize, concurrency: Option<&str>) -> (String, f64) {
         &jobs.to_string(),
     ]);
     assert!(output.status.success());
+    let pushed = started.elapsed();
     let prefix = probe_prefix(&output);
     let queue = suite.queue();
+
     let deadline = started + Duration::from_secs(300);
     loop {
         if job_counts(&queue, &prefix) == (jobs as i64, jobs as i64) {
@@ -127,7 +135,7 @@ fn queue_throughput(jobs: usize, concurrency: Option<&str>) -> (String, f64) {
 
     // The handler's rows are there too: each job ran its write.
     assert_eq!(probe_rows(&suite.bills(), &prefix), jobs as i64);
-    (label, rate)
+    (label, rate, pushed)
 }
 
 /// The limit: the same transactions per job with rusqlite alone, on the
