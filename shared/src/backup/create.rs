@@ -1,7 +1,7 @@
 //! Taking a backup of the live database, and importing an uploaded one.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
@@ -24,6 +24,24 @@ pub fn create(data: &DataDir, kind: Kind, wait: Wait) -> Result<Backup, BackupEr
 
 /// [`create`] for a caller that holds the lock.
 pub(super) fn create_locked(data: &DataDir, kind: Kind) -> Result<Backup, BackupError> {
+    prepare_locked(data, kind)?.finish()
+}
+
+/// A backup copied, checked, checksummed and flushed to disk, still under
+/// its `.partial` name: [`Prepared::finish`] gives it its name, and
+/// dropping it removes the file.
+pub(super) struct Prepared {
+    dir: PathBuf,
+    partial: Partial,
+    name: BackupName,
+    sealed: Sealed,
+    started: Instant,
+    copy_ms: u64,
+}
+
+/// Copies the live database into a partial file and seals it; the caller
+/// holds the lock.
+pub(super) fn prepare_locked(data: &DataDir, kind: Kind) -> Result<Prepared, BackupError> {
     let live = data.bills_db();
     if !live.is_file() {
         return Err(BackupError::NoDatabase);
@@ -51,20 +69,42 @@ pub(super) fn create_locked(data: &DataDir, kind: Kind) -> Result<Backup, Backup
         })?;
         (copied, sealed)
     };
-
-    let backup = finish(&dir, partial, name, sealed.sha256)?;
-    tracing::info!(
-        backup.id = %backup.id,
-        backup.kind = kind.as_str(),
-        size_bytes = backup.size_bytes,
-        duration_ms = millis(started.elapsed()),
+    Ok(Prepared {
+        dir,
+        partial,
+        name,
+        sealed,
+        started,
         copy_ms,
-        check_ms = sealed.check_ms,
-        checksum_ms = sealed.checksum_ms,
-        sync_ms = sealed.sync_ms,
-        "backup finished"
-    );
-    Ok(backup)
+    })
+}
+
+impl Prepared {
+    /// Writes the checksum file and renames the copy to its backup name.
+    pub(super) fn finish(self) -> Result<Backup, BackupError> {
+        let Prepared {
+            dir,
+            partial,
+            name,
+            sealed,
+            started,
+            copy_ms,
+        } = self;
+        let kind = name.kind;
+        let backup = finish(&dir, partial, name, sealed.sha256)?;
+        tracing::info!(
+            backup.id = %backup.id,
+            backup.kind = kind.as_str(),
+            size_bytes = backup.size_bytes,
+            duration_ms = millis(started.elapsed()),
+            copy_ms,
+            check_ms = sealed.check_ms,
+            checksum_ms = sealed.checksum_ms,
+            sync_ms = sealed.sync_ms,
+            "backup finished"
+        );
+        Ok(backup)
+    }
 }
 
 /// A finished copy, checked, checksummed and flushed to disk.
@@ -135,10 +175,19 @@ fn free_name(dir: &Path, kind: Kind) -> BackupName {
     }
 }
 
+/// How much of a copy's source is read through a memory map: all of it,
+/// up to SQLite's own limit (2 GiB).
+const COPY_MMAP_SIZE: i64 = 1 << 31;
+
 /// Copies every page of `from` into `to` in one step of the online backup
 /// API: one consistent snapshot of the source, one write transaction on
 /// the destination.
+///
+/// The source is read through a memory map: the backup API reads one page
+/// at a time, and a read call per page made the copy of 525 MB take 1.0 to
+/// 1.4 s, against 0.55 to 0.65 s mapped.
 pub(super) fn copy_all(from: &Connection, to: &mut Connection) -> Result<(), BackupError> {
+    from.pragma_update(None, "mmap_size", COPY_MMAP_SIZE)?;
     let backup = OnlineBackup::new(from, to)?;
     let deadline = Instant::now() + BUSY_TIMEOUT * 6;
     loop {

@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::create::{copy_all, create_locked};
+use super::create::{Prepared, copy_all, create_locked, prepare_locked};
 use super::files::Partial;
 use super::lock::{BackupLock, Wait};
 use super::name::Kind;
@@ -62,10 +62,10 @@ pub struct Restore {
 
 /// Restores backup `id` into the live database.
 ///
-/// The backup is verified first (checksum, integrity, schema), then the
-/// live database is saved as a `pre-restore` backup, then the backup is
-/// copied into the live database with the online backup API in one write
-/// transaction. A backup of an older schema is migrated on a scratch copy
+/// The backup is verified (checksum, integrity, schema) while the live
+/// database is saved as a `pre-restore` backup, which gets its name only
+/// once the backup has passed; then the backup is copied into the live
+/// database with the online backup API in one write transaction. A backup of an older schema is migrated on a scratch copy
 /// first, so no process ever sees an older schema than it expects. The
 /// heartbeat rows of the running processes are carried over, so Status
 /// keeps seeing them, and so are the audit log, recorded errors,
@@ -95,10 +95,25 @@ pub fn restore_with(
     let started = Instant::now();
     tracing::info!(backup.id = %id, "restore started");
 
-    let verification = verify(data, &id)?;
+    // The backup is verified while the live database is copied for the
+    // pre-restore backup, which keeps its partial name (and is removed)
+    // unless the backup passes.
+    let (verification, pre_restore) = std::thread::scope(|scope| {
+        let verifying = scope.spawn(|| verify(data, &id));
+        let pre_restore = prepare_locked(data, Kind::PreRestore);
+        let verification = verifying
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (verification, pre_restore)
+    });
+    let prepare_ms = started.elapsed().as_millis() as u64;
+    let verification = verification?;
     let version = match (&verification.problem, verification.schema_version) {
         (None, Some(version)) => version,
         (problem, _) => {
+            if pre_restore.is_ok() {
+                tracing::info!(backup.id = %id, "the backup failed verification: its pre-restore copy is discarded");
+            }
             return Err(BackupError::Invalid {
                 id,
                 problem: problem
@@ -109,7 +124,7 @@ pub fn restore_with(
     };
     let source_page_size = page_size(&validate::open_read_only(&path)?)?;
 
-    // Save the live database: a pre-restore backup, or its damaged files.
+    // Save the live database: the pre-restore backup, or its damaged files.
     let set_aside = if_damaged == IfLiveDamaged::SetAside;
     let live = match db::open(&data.bills_db()).map_err(BackupError::from) {
         Ok(live) => Some(live),
@@ -126,7 +141,7 @@ pub fn restore_with(
                 problem: "its page size differs from the live database's".into(),
             });
         }
-        Some(Ok(_)) => match create_locked(data, Kind::PreRestore) {
+        Some(Ok(_)) => match pre_restore.and_then(Prepared::finish) {
             Ok(pre_restore) => Saved::PreRestoreBackup(pre_restore.id),
             Err(error) if set_aside && damaged(&error) => {
                 tracing::warn!(%error, "no pre-restore backup: the live database is damaged");
@@ -136,10 +151,14 @@ pub fn restore_with(
         },
         Some(Err(error)) if !set_aside => return Err(error.into()),
         Some(Err(error)) => {
+            drop(pre_restore);
             tracing::warn!(%error, "the live database cannot be read");
             Saved::DamagedFilesSetAside(damaged::set_aside(data)?)
         }
-        None => Saved::DamagedFilesSetAside(damaged::set_aside(data)?),
+        None => {
+            drop(pre_restore);
+            Saved::DamagedFilesSetAside(damaged::set_aside(data)?)
+        }
     };
     let live_damaged = matches!(saved, Saved::DamagedFilesSetAside(_));
 
@@ -209,6 +228,7 @@ pub fn restore_with(
         live_damaged,
         history_kept,
         schema.version = version,
+        prepare_ms,
         copy_ms,
         duration_ms = started.elapsed().as_millis() as u64,
         "restore finished"
@@ -392,6 +412,41 @@ mod tests {
             validate::open_read_only(&data.backups().join(&restored.pre_restore_backup)).unwrap();
         assert_eq!(probes(&saved), ["after", "before"]);
         assert_eq!(list(&data).unwrap().len(), 2);
+    }
+
+    /// The files of `backups/`, sorted.
+    fn backup_files(data: &DataDir) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(data.backups())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_backup_that_fails_verification_is_refused_and_leaves_no_pre_restore_copy() {
+        let (_tmp, data) = instance();
+        let live = db::open(&data.bills_db()).unwrap();
+        probe(&live, "before");
+        let backup = create(&data, Kind::Manual, Wait::No).unwrap();
+        probe(&live, "after");
+        let sidecar = data.backups().join(format!("{}.sha256", backup.id));
+        std::fs::write(&sidecar, format!("{}  {}\n", "0".repeat(64), backup.id)).unwrap();
+        let files = backup_files(&data);
+
+        let refused = restore(&data, &backup.id, Wait::No).unwrap_err();
+
+        assert!(
+            matches!(&refused, BackupError::Invalid { problem, .. } if problem.contains("SHA-256")),
+            "{refused:?}"
+        );
+        assert_eq!(
+            backup_files(&data),
+            files,
+            "no pre-restore file, whole or partial"
+        );
+        assert_eq!(probes(&live), ["after", "before"]);
     }
 
     fn count(conn: &Connection, sql: &str) -> i64 {
