@@ -82,22 +82,14 @@ pub(super) fn prepare_locked(data: &DataDir, kind: Kind) -> Result<Prepared, Bac
 impl Prepared {
     /// Writes the checksum file and renames the copy to its backup name.
     pub(super) fn finish(self) -> Result<Backup, BackupError> {
-        let Prepared {
-            dir,
-            partial,
-            name,
-            sealed,
-            started,
-            copy_ms,
-        } = self;
-        let kind = name.kind;
-        let backup = finish(&dir, partial, name, sealed.sha256)?;
+        let sealed = self.sealed;
+        let backup = finish(&self.dir, self.partial, self.name, sealed.sha256)?;
         tracing::info!(
             backup.id = %backup.id,
-            backup.kind = kind.as_str(),
+            backup.kind = backup.kind.as_str(),
             size_bytes = backup.size_bytes,
-            duration_ms = millis(started.elapsed()),
-            copy_ms,
+            duration_ms = millis(self.started.elapsed()),
+            copy_ms = self.copy_ms,
             check_ms = sealed.check_ms,
             checksum_ms = sealed.checksum_ms,
             sync_ms = sealed.sync_ms,

@@ -65,8 +65,9 @@ pub struct Restore {
 /// The backup is verified (checksum, integrity, schema) while the live
 /// database is saved as a `pre-restore` backup, which gets its name only
 /// once the backup has passed; then the backup is copied into the live
-/// database with the online backup API in one write transaction. A backup of an older schema is migrated on a scratch copy
-/// first, so no process ever sees an older schema than it expects. The
+/// database with the online backup API in one write transaction. A
+/// backup of an older schema is migrated on a scratch copy first, so no
+/// process ever sees an older schema than it expects. The
 /// heartbeat rows of the running processes are carried over, so Status
 /// keeps seeing them, and so are the audit log, recorded errors,
 /// integrity checks and cleanup runs newer than the backup. A damaged
